@@ -1,0 +1,302 @@
+# twinboot: the one Makefile. Every tool, flag, source list and test target
+# is in this file; nothing is built by a sub-make. Outputs go under build/.
+#   make            everything, ending in build/twinboot.img
+#   make run        boot it under SeaBIOS      make run-uefi   under OVMF
+#   make test       deps, unit tests, a fuzz smoke run, QEMU tests
+#   make V=1        show the full commands
+# See README.md for the rest of the targets.
+
+B := build
+
+# ---------------------------------------------------------------- tools
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+LD := ld
+NASM := nasm
+OBJCOPY := objcopy
+OBJDUMP := objdump
+FUZZ_CC := clang
+PYTHON := /usr/bin/python3
+QEMU := qemu-system-x86_64
+
+ifeq ($(V),1)
+Q :=
+say :=@true
+else
+Q := @
+say = @printf '  %-8s %s\n'
+endif
+
+# Debian's firmware files.
+OVMF_CODE := /usr/share/OVMF/OVMF_CODE_4M.fd
+OVMF_VARS := /usr/share/OVMF/OVMF_VARS_4M.fd
+EFI_INC := /usr/include/efi
+EFI_LIB := /usr/lib
+
+# Reproducible images: mkimage derives GUIDs, FAT serial and timestamps
+# from this (the last commit's time when in git).
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+export SOURCE_DATE_EPOCH
+
+WARN := -Wall -Wextra -Werror
+# Freestanding code includes common/ headers with "quotes" only, so that
+# common/elf.h, error.h and the like never shadow <elf.h> on the host.
+INC := -iquote common
+
+# ---------------------------------------------------------------- sources
+# The shared core, listed once. Host builds use libc's string functions and
+# a fake platform instead of lib.c.
+COMMON_SRC := common/lib.c common/fmt.c common/error.c common/crc32.c \
+	common/elf.c common/memmap.c common/paging.c common/config.c \
+	common/fat.c common/gpt.c common/cpu.c common/log.c common/boot.c
+COMMON_HOST_SRC := $(filter-out common/lib.c,$(COMMON_SRC))
+
+# BIOS: stage 1 is the MBR; stage 2 is real-mode asm edges around 32-bit C.
+BIOS_MBR_SRC := loader/bios/mbr.asm
+BIOS_ASM_SRC := loader/bios/entry.asm loader/bios/realmode.asm loader/bios/longmode.asm
+BIOS_C_SRC := loader/bios/main.c loader/bios/platform_bios.c
+
+# UEFI: gnu-efi's crt0 enters efi_main; no asm of ours.
+UEFI_C_SRC := loader/uefi/main.c loader/uefi/platform_uefi.c loader/uefi/gop.c
+
+# The kernel. It shares the formatter and string functions with the loaders.
+KERNEL_ASM_SRC := kernel/entry.asm kernel/isr.asm
+KERNEL_C_SRC := kernel/main.c kernel/console.c kernel/vga.c kernel/fb.c \
+	kernel/font.c kernel/serial.c kernel/idt.c kernel/panic.c kernel/conformance.c
+KERNEL_COMMON_SRC := common/lib.c common/fmt.c
+# The parts of the kernel the host unit tests render with.
+KERNEL_HOST_SRC := kernel/vga.c kernel/fb.c kernel/font.c
+
+MKIMAGE_SRC := tools/mkimage/main.c tools/mkimage/image.c tools/mkimage/gpt_write.c \
+	tools/mkimage/fatfs.c tools/mkimage/check.c
+MKIMAGE_COMMON_SRC := common/fmt.c common/error.c common/crc32.c common/elf.c
+
+UNIT_TESTS := test_lib test_fmt test_crc32 test_elf test_memmap test_paging \
+	test_config test_fat test_gpt test_boot test_vga test_fb
+UNIT_SUPPORT_SRC := tests/unit/fake_platform.c
+
+FUZZ_TARGETS := fuzz_elf fuzz_fat fuzz_gpt fuzz_config fuzz_memmap
+FUZZ_SECONDS ?= 20
+
+# ---------------------------------------------------------------- flags
+# BIOS stage 2: 32-bit protected mode, no FPU/SSE, no PIC; linked at a fixed
+# address by stage2.ld, which ASSERTs its size.
+BIOS_CFLAGS := -m32 -march=i686 -std=gnu11 -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -mgeneral-regs-only \
+	-Os -g $(WARN) $(INC)
+BIOS_NASMFLAGS := -f elf32 -g
+BIOS_LDFLAGS := -m elf_i386 -nostdlib -static -T loader/bios/stage2.ld --no-warn-rwx-segments
+# 64-bit division in 32-bit code calls libgcc (gcc-multilib).
+BIOS_LIBGCC := $(shell $(CC) -m32 -print-libgcc-file-name 2>/dev/null)
+
+# UEFI: gnu-efi's ABI: PIC, MS calling convention through GNU_EFI_USE_MS_ABI,
+# 2-byte wchar_t; linked as a shared object, then converted to PE32+.
+UEFI_CFLAGS := -m64 -std=gnu11 -ffreestanding -fpic -fshort-wchar -mno-red-zone \
+	-mgeneral-regs-only -fno-stack-protector -fno-strict-aliasing \
+	-fno-asynchronous-unwind-tables -DGNU_EFI_USE_MS_ABI \
+	-I$(EFI_INC) -I$(EFI_INC)/x86_64 -O2 -g $(WARN) $(INC)
+UEFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic --no-warn-rwx-segments \
+	-T $(EFI_LIB)/elf_x86_64_efi.lds -L$(EFI_LIB)
+UEFI_CRT0 := $(EFI_LIB)/crt0-efi-x86_64.o
+UEFI_LIBS := -lefi -lgnuefi
+UEFI_SECTIONS := -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym \
+	-j .rel -j .rela -j .rel.* -j .rela.* -j .reloc -j .twinboot
+
+# Kernel: higher half (-mcmodel=kernel), no red zone (interrupts use the
+# stack), no SIMD (nothing saves that state).
+KERNEL_CFLAGS := -m64 -std=gnu11 -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
+	-mno-red-zone -mgeneral-regs-only -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -O2 -g $(WARN) $(INC)
+KERNEL_NASMFLAGS := -f elf64 -g
+KERNEL_LDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 \
+	-T kernel/kernel.ld --no-warn-rwx-segments
+
+# Host: mkimage, unit tests (sanitizers on), fuzzers (clang's libFuzzer).
+HOST_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all $(WARN) $(INC)
+HOST_LDFLAGS := -fsanitize=address,undefined
+MKIMAGE_CFLAGS := -std=gnu11 -O2 -g $(WARN) $(INC) -iquote tools/mkimage \
+	-DTWINBOOT_DATADIR='"$(PREFIX)/share/twinboot"'
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all $(WARN) $(INC)
+
+PREFIX ?= /usr/local
+
+# ---------------------------------------------------------------- objects
+obj = $(addprefix $(B)/$(1)/,$(patsubst %.c,%.o,$(patsubst %.asm,%.o,$(2))))
+
+BIOS_OBJ := $(call obj,bios,$(BIOS_ASM_SRC) $(BIOS_C_SRC) $(COMMON_SRC))
+UEFI_OBJ := $(call obj,uefi,$(UEFI_C_SRC) $(filter-out common/lib.c,$(COMMON_SRC)))
+KERNEL_OBJ := $(call obj,kernel,$(KERNEL_ASM_SRC) $(KERNEL_C_SRC) $(KERNEL_COMMON_SRC))
+MKIMAGE_OBJ := $(call obj,mkimage,$(MKIMAGE_SRC) $(MKIMAGE_COMMON_SRC))
+UNIT_LIB_OBJ := $(call obj,host,$(COMMON_HOST_SRC) $(UNIT_SUPPORT_SRC) $(KERNEL_HOST_SRC))
+UNIT_BIN := $(addprefix $(B)/tests/,$(UNIT_TESTS))
+FUZZ_LIB_OBJ := $(call obj,fuzz/obj,$(COMMON_HOST_SRC) $(UNIT_SUPPORT_SRC))
+FUZZ_BIN := $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
+
+MBR_BIN := $(B)/loader/bios/mbr.bin
+STAGE2_ELF := $(B)/loader/bios/stage2.elf
+STAGE2_BIN := $(B)/loader/bios/stage2.bin
+UEFI_SO := $(B)/loader/uefi/bootx64.so
+UEFI_EFI := $(B)/loader/uefi/BOOTX64.EFI
+KERNEL_ELF := $(B)/kernel/kernel.elf
+MKIMAGE := $(B)/tools/mkimage
+IMAGE := $(B)/twinboot.img
+
+.DEFAULT_GOAL := all
+.PHONY: all deps run run-uefi run-usb test test-unit test-fuzz test-qemu test-matrix \
+	fuzz bench debug usb install format lint clean
+
+all: $(IMAGE)
+
+# ---------------------------------------------------------------- rules
+# One pattern rule per output tree. -MMD keeps header dependencies exact.
+$(B)/bios/%.o: %.c
+	$(say) CC32 $<
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(BIOS_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/bios/%.o: %.asm
+	$(say) NASM $<
+	@mkdir -p $(@D)
+	$(Q)$(NASM) $(BIOS_NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+$(B)/uefi/%.o: %.c
+	$(say) CCEFI $<
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(UEFI_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/kernel/%.o: %.c
+	$(say) CC64 $<
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/kernel/%.o: %.asm
+	$(say) NASM $<
+	@mkdir -p $(@D)
+	$(Q)$(NASM) $(KERNEL_NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+$(B)/mkimage/%.o: %.c
+	$(say) HOSTCC $<
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(MKIMAGE_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/host/%.o: %.c
+	$(say) HOSTCC $<
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/fuzz/obj/%.o: %.c
+	$(say) FUZZCC $<
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+# Stage 1: a flat 512-byte MBR template; mbr.asm pads to 440 bytes with
+# `times`, so a stage 1 that grows past it fails to assemble.
+$(MBR_BIN): $(BIOS_MBR_SRC)
+	$(say) NASM $<
+	@mkdir -p $(@D)
+	$(Q)$(NASM) -f bin $< -o $@
+
+$(STAGE2_ELF): $(BIOS_OBJ) loader/bios/stage2.ld
+	$(say) LD $@
+	$(Q)$(LD) $(BIOS_LDFLAGS) -o $@ $(BIOS_OBJ) $(BIOS_LIBGCC)
+	$(Q)$(OBJDUMP) -d -M i386 $@ > $(@:.elf=.lst)
+$(STAGE2_BIN): $(STAGE2_ELF)
+	$(say) OBJCOPY $@
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+$(UEFI_SO): $(UEFI_OBJ)
+	$(say) LD $@
+	@mkdir -p $(@D)
+	$(Q)$(LD) $(UEFI_LDFLAGS) $(UEFI_CRT0) $(UEFI_OBJ) -o $@ $(UEFI_LIBS)
+	$(Q)$(OBJDUMP) -d $@ > $(@:.so=.lst)
+$(UEFI_EFI): $(UEFI_SO)
+	$(say) OBJCOPY $@
+	$(Q)$(OBJCOPY) $(UEFI_SECTIONS) --target=efi-app-x86_64 $< $@
+
+$(KERNEL_ELF): $(KERNEL_OBJ) kernel/kernel.ld
+	$(say) LD $@
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJ)
+	$(Q)$(OBJDUMP) -d $@ > $(@:.elf=.lst)
+
+$(MKIMAGE): $(MKIMAGE_OBJ)
+	$(say) HOSTLD $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $(MKIMAGE_OBJ)
+
+# The image: our kernel and loaders, the default config.
+$(IMAGE): $(MKIMAGE) $(MBR_BIN) $(STAGE2_BIN) $(UEFI_EFI) $(KERNEL_ELF)
+	$(say) MKIMAGE $@
+	$(Q)$(MKIMAGE) -o $@ --kernel $(KERNEL_ELF) --mbr-code $(MBR_BIN) \
+		--stage2 $(STAGE2_BIN) --efi $(UEFI_EFI)
+
+$(B)/tests/%: tests/unit/%.c $(UNIT_LIB_OBJ)
+	$(say) HOSTLD $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) -iquote kernel -o $@ $< $(UNIT_LIB_OBJ) $(HOST_LDFLAGS) -lcmocka
+
+$(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_OBJ)
+	$(say) FUZZLD $@
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_OBJ)
+
+# ---------------------------------------------------------------- commands
+deps:
+	@sh scripts/deps.sh
+
+run: deps all
+	$(Q)$(PYTHON) scripts/run.py --firmware bios $(IMAGE)
+run-uefi: deps all
+	$(Q)$(PYTHON) scripts/run.py --firmware uefi $(IMAGE)
+FW ?= bios
+run-usb: deps all
+	$(Q)$(PYTHON) scripts/run.py --firmware $(FW) --disk usb-xhci $(IMAGE)
+
+# make debug: QEMU stops at the first instruction and waits for gdb on
+# :1234; build/.gdbinit loads the symbols of both stages and the kernel.
+debug: deps all
+	$(Q)$(PYTHON) scripts/run.py --firmware $(FW) --gdb $(IMAGE)
+
+usb: all
+	$(Q)sh scripts/usb.sh "$(DEV)" $(IMAGE)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/twinboot \
+		$(DESTDIR)$(PREFIX)/share/twinboot
+	install -m 755 $(MKIMAGE) $(DESTDIR)$(PREFIX)/bin/twinboot-mkimage
+	install -m 644 common/bootinfo.h $(DESTDIR)$(PREFIX)/include/twinboot/bootinfo.h
+	install -m 644 $(MBR_BIN) $(STAGE2_BIN) $(UEFI_EFI) $(DESTDIR)$(PREFIX)/share/twinboot/
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory test-unit
+	$(Q)$(MAKE) --no-print-directory test-fuzz
+	$(Q)$(MAKE) --no-print-directory test-qemu
+
+test-unit: $(UNIT_BIN)
+	$(Q)sh scripts/run-unit-tests.sh $(UNIT_BIN)
+
+# A short run of every fuzz target over its corpus (FUZZ_SECONDS each).
+test-fuzz: $(FUZZ_BIN)
+	$(Q)sh scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+# Long runs: make fuzz FUZZ_SECONDS=3600
+fuzz: FUZZ_SECONDS := 600
+fuzz: $(FUZZ_BIN)
+	$(Q)sh scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+# QEMU tests, two guests at a time at most (2 cores here).
+QEMU_JOBS ?= 2
+test-qemu: all
+	$(Q)$(PYTHON) -m pytest -q -n $(QEMU_JOBS) tests/qemu
+test-matrix: all
+	$(Q)$(PYTHON) -m pytest -q -n 1 --matrix tests/qemu
+
+bench: deps all
+	$(Q)$(PYTHON) tests/bench/bench.py
+
+format:
+	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')
+lint:
+	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
+		--std=c11 --inline-suppr -I common common/
+	$(Q)clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

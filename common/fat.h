@@ -1,0 +1,54 @@
+/* common/fat.h - a read-only FAT12/16/32 reader over struct disk.
+ *
+ * Follows Microsoft's "FAT: General Overview of On-Disk Format" 1.03:
+ * the BPB decides the FAT type by cluster count; directories are searched
+ * by 8.3 name and by VFAT long name (case-insensitive). Every cluster
+ * number is range-checked and chains are bounded by the cluster count, so
+ * a corrupt volume gives an error, never a hang or a read out of bounds.
+ * Files are read in runs of contiguous clusters, one disk read a run.
+ */
+#ifndef TWINBOOT_FAT_H
+#define TWINBOOT_FAT_H
+
+#include <stdint.h>
+
+#include "disk.h"
+#include "error.h"
+
+struct fat_volume {
+	struct disk *disk;
+	uint64_t first_lba;       /* partition start */
+	int type;                 /* 12, 16 or 32 */
+	uint32_t bytes_per_cluster;
+	uint32_t sectors_per_cluster;
+	uint64_t fat_lba;         /* first FAT */
+	uint64_t data_lba;        /* cluster 2 */
+	uint32_t cluster_count;   /* data clusters: valid numbers are 2..cluster_count+1 */
+	uint64_t root_lba;        /* FAT12/16 fixed root directory */
+	uint32_t root_entries;    /* FAT12/16 */
+	uint32_t root_cluster;    /* FAT32 */
+	/* One cached sector of the FAT, so chains walk without a read per link. */
+	uint64_t cached_fat_lba;
+	uint8_t fat_cache[DISK_SECTOR_SIZE * 8];
+};
+
+struct fat_file {
+	uint32_t first_cluster;
+	uint32_t size;
+	int is_dir;
+};
+
+/* Read and check the boot sector of the FAT at first_lba (sectors long). */
+int fat_mount(struct fat_volume *vol, struct disk *disk, uint64_t first_lba, uint64_t sectors,
+	      struct error *err);
+
+/* Look up an absolute path ("/boot/kernel.elf"), '/'-separated, matched
+ * case-insensitively against long and short names. */
+int fat_open(struct fat_volume *vol, const char *path, struct fat_file *file, struct error *err);
+
+/* Read the whole file into buf (file->size bytes). `path` is used only in
+ * messages. */
+int fat_read(struct fat_volume *vol, const struct fat_file *file, void *buf, const char *path,
+	     struct error *err);
+
+#endif

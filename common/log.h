@@ -1,0 +1,30 @@
+/* common/log.h - the loaders' messages: screen, serial and the boot log.
+ *
+ * Every line a loader prints goes through here: to platform_write() (screen
+ * and COM1) and into a buffer that boot.c hands to the kernel as the boot
+ * info's log, so a kernel can show what the loader saw.
+ */
+#ifndef TWINBOOT_LOG_H
+#define TWINBOOT_LOG_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+#define LOG_BUFFER_SIZE 16384
+
+/* Set by config's verbose=1 (or a loader's own switch). */
+extern int log_verbose_enabled;
+
+/* One line, "\n" appended. */
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One line, only with verbose=1. */
+void log_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "twinboot: error: <msg>" on its own line, then platform_halt(). */
+_Noreturn void log_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void log_fatal_error(const struct error *err);
+
+/* The text logged so far (kept even if it overflowed: the tail is cut). */
+const char *log_text(size_t *len);
+
+#endif
