@@ -49,7 +49,8 @@ INC := -iquote common
 # a fake platform instead of lib.c.
 COMMON_SRC := common/lib.c common/fmt.c common/error.c common/crc32.c \
 	common/elf.c common/memmap.c common/paging.c common/config.c \
-	common/fat.c common/gpt.c common/cpu.c common/log.c common/boot.c
+	common/fat.c common/gpt.c common/cpu.c common/log.c common/boot.c \
+	common/address_space.c
 COMMON_HOST_SRC := $(filter-out common/lib.c,$(COMMON_SRC))
 
 # BIOS: stage 1 is the MBR; stage 2 is real-mode asm edges around 32-bit C.

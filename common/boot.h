@@ -17,6 +17,19 @@
 
 #include <stdint.h>
 
+#include "bootinfo.h"
+#include "elf.h"
+
+/* What the boot sequence learned before building the address space and
+ * the boot info. */
+struct boot_facts {
+	uint64_t tsc_entry, tsc_loaded, tsc_frequency;
+	struct elf_plan plan;
+	uint64_t kernel_phys; /* where plan.virt_base is in physical memory */
+	struct tb_console console;
+	uint64_t rsdp, smbios, efi_system_table;
+};
+
 /* tsc_entry: the TSC the loader read first thing at its entry. */
 _Noreturn void boot_main(uint64_t tsc_entry);
 

@@ -27,4 +27,7 @@ _Noreturn void log_fatal_error(const struct error *err);
 /* The text logged so far (kept even if it overflowed: the tail is cut). */
 const char *log_text(size_t *len);
 
+/* Forget everything logged (host tests run boot_main more than once). */
+void log_reset(void);
+
 #endif

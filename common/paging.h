@@ -38,8 +38,9 @@ int paging_map(struct paging *pg, uint64_t virt, uint64_t phys, uint64_t size,
 /* Remove the 4 KiB page at virt (the stack guard). */
 int paging_unmap_page(struct paging *pg, uint64_t virt, struct error *err);
 
-/* Walk the tables: returns 1 and sets *phys and *flags (PAGING_*) when virt
- * is mapped, 0 when not. Tests and the conformance checks use it. */
+/* Walk the tables: returns 1 and sets *phys (the physical address virt
+ * translates to, page offset included) and *flags (PAGING_* of the leaf)
+ * when virt is mapped, 0 when not. Tests and the conformance checks use it. */
 int paging_lookup(const struct paging *pg, uint64_t virt, uint64_t *phys, uint32_t *flags);
 
 /* Frames paging_map() may need for a range of `size` bytes, worst case;

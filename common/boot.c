@@ -1,0 +1,202 @@
+/* common/boot.c - the boot sequence both loaders share.
+ *
+ * The order matters: everything that needs firmware services (files,
+ * allocations, the video mode, the TSC calibration) happens before
+ * platform_exit_firmware(); after it only the final memory map is
+ * normalised into memory allocated beforehand, and the kernel is entered.
+ * The address space is built by address_space.c; the machine state at
+ * entry is docs/ABI.md's.
+ */
+#include "address_space.h"
+#include "boot.h"
+#include "bootinfo.h"
+#include "config.h"
+#include "cpu.h"
+#include "elf.h"
+#include "layout.h"
+#include "lib.h"
+#include "log.h"
+#include "memmap.h"
+#include "platform.h"
+
+/* The boot info and everything it points to live in one LOADER
+ * allocation below 4 GiB, laid out in this order. The memory map gets room
+ * for BOOT_MAP_CAPACITY raw entries: UEFI maps of 300+ descriptors exist,
+ * and normalising only ever shrinks the count. */
+#define BOOT_MAP_CAPACITY 4096u
+#define FOUR_GIB 0x100000000ull
+
+struct boot_block {
+	struct tb_bootinfo info;
+	char cmdline[CONFIG_CMDLINE_MAX];
+	struct tb_module modules[CONFIG_MODULES_MAX];
+	char log[LOG_BUFFER_SIZE];
+	struct tb_mem_range map[BOOT_MAP_CAPACITY];
+};
+
+/* Static, not on the stack: the BIOS stage 2 stack is small. */
+static struct config config;
+static struct tb_module modules[CONFIG_MODULES_MAX];
+
+static void check_cpu(struct cpu_features *features)
+{
+	*features = cpu_features();
+	/* The message the user sees on a 32-bit-only CPU: issue 5 fixes
+	 * its wording, and it must name the problem, not a symptom. */
+	if (!features->long_mode || !features->pae)
+		log_fatal("This CPU does not support 64-bit long mode");
+}
+
+static void load_config(void)
+{
+	struct error err = {{0}};
+	uint64_t phys, size;
+	if (platform_read_file(CONFIG_PATH, TB_MEM_LOADER, &phys, &size, &err))
+		log_fatal_error(&err);
+	if (config_parse(phys_ptr(phys), (size_t)size, &config, &err))
+		log_fatal("%s: %s", CONFIG_PATH, err.msg);
+	log_verbose_enabled = config.verbose;
+	log_verbose("config: kernel=%s, %u module(s), cmdline '%s'", config.kernel,
+		    config.module_count, config.cmdline);
+}
+
+/* Read the kernel file, check it, copy its segments into KERNEL pages.
+ * The file itself stays in LOADER memory: the kernel may reclaim it. */
+static uint64_t load_kernel(struct elf_plan *plan)
+{
+	struct error err = {{0}};
+	uint64_t file, size;
+	if (platform_read_file(config.kernel, TB_MEM_LOADER, &file, &size, &err))
+		log_fatal_error(&err);
+	if (elf_check(phys_ptr(file), (size_t)size, platform_memory_top(), plan, &err))
+		log_fatal("%s: %s", config.kernel, err.msg);
+	uint64_t span = plan->virt_end - plan->virt_base;
+	uint64_t phys = platform_alloc_pages(span / PAGE_SIZE, TB_MEM_KERNEL, 0);
+	if (!phys)
+		log_fatal("boot: no free memory for %s: it needs %llu KiB in one piece",
+			  config.kernel, (unsigned long long)(span / 1024));
+	elf_load(plan, phys_ptr(file), phys_ptr(phys));
+	log_verbose("kernel: %s, %llu bytes, entry 0x%llx, %u segments at 0x%llx (phys 0x%llx)",
+		    config.kernel, (unsigned long long)size, (unsigned long long)plan->entry,
+		    plan->segment_count, (unsigned long long)plan->virt_base,
+		    (unsigned long long)phys);
+	return phys;
+}
+
+static void load_modules(void)
+{
+	for (unsigned i = 0; i < config.module_count; i++) {
+		struct error err = {{0}};
+		struct tb_module *m = &modules[i];
+		if (platform_read_file(config.modules[i], TB_MEM_MODULE, &m->base, &m->size, &err))
+			log_fatal_error(&err);
+		str_copy(m->name, config_basename(config.modules[i]), sizeof(m->name));
+		log_verbose("module: %s, %llu bytes at 0x%llx", config.modules[i],
+			    (unsigned long long)m->size, (unsigned long long)m->base);
+	}
+}
+
+static struct boot_block *alloc_boot_block(void)
+{
+	uint64_t pages = ALIGN_UP((uint64_t)sizeof(struct boot_block), PAGE_SIZE) / PAGE_SIZE;
+	uint64_t phys = platform_alloc_pages(pages, TB_MEM_LOADER, FOUR_GIB);
+	if (!phys)
+		log_fatal("boot: no free memory below 4 GiB for the boot info (%llu KiB)",
+			  (unsigned long long)(pages * 4));
+	return phys_ptr(phys);
+}
+
+/* Leave the firmware and turn its last memory map into the ABI's. */
+static void final_memory_map(struct boot_block *block, const struct tb_console *console)
+{
+	struct error err = {{0}};
+	struct memmap map;
+	memmap_init(&map, block->map, BOOT_MAP_CAPACITY);
+	if (platform_exit_firmware(&map, &err))
+		log_fatal_error(&err);
+	if (memmap_normalize(&map, &err))
+		log_fatal_error(&err);
+	if (console->type == TB_CONSOLE_FRAMEBUFFER &&
+	    memmap_carve(&map, console->address, (uint64_t)console->pitch * console->height,
+			 TB_MEM_FRAMEBUFFER, &err))
+		log_fatal_error(&err);
+	block->info.mem_map_entries = map.count;
+	log_verbose("memory: %llu MiB usable in %u map entries",
+		    (unsigned long long)(memmap_total(&map, TB_MEM_USABLE) >> 20), map.count);
+}
+
+static void fill_boot_info(struct boot_block *block, const struct boot_facts *facts)
+{
+	struct tb_bootinfo *bi = &block->info;
+	uint64_t base = (uint64_t)(uintptr_t)block;
+
+	bi->magic = TB_BOOTINFO_MAGIC;
+	bi->version = TB_BOOTINFO_VERSION;
+	bi->size = sizeof(*bi);
+	bi->firmware = platform_firmware();
+	str_copy(bi->loader_name, TB_LOADER_NAME, sizeof(bi->loader_name));
+	bi->mem_map = base + offsetof(struct boot_block, map);
+	bi->mem_map_entry_size = sizeof(struct tb_mem_range);
+	bi->console = facts->console;
+	bi->rsdp = facts->rsdp;
+	bi->smbios = facts->smbios;
+	bi->efi_system_table = facts->efi_system_table;
+	bi->cmdline_size = (uint32_t)str_copy(block->cmdline, config.cmdline, sizeof(block->cmdline));
+	bi->cmdline = base + offsetof(struct boot_block, cmdline);
+	bi->module_count = config.module_count;
+	memcpy(block->modules, modules, sizeof(modules[0]) * config.module_count);
+	bi->modules = base + offsetof(struct boot_block, modules);
+	bi->module_entry_size = sizeof(struct tb_module);
+	bi->kernel_phys_base = facts->kernel_phys;
+	bi->kernel_virt_base = facts->plan.virt_base;
+	bi->kernel_size = facts->plan.virt_end - facts->plan.virt_base;
+	bi->direct_map_offset = TB_DIRECT_MAP_OFFSET;
+	bi->stack_base = TB_STACK_TOP - TB_STACK_SIZE;
+	bi->stack_size = TB_STACK_SIZE;
+	bi->tsc_loader_entry = facts->tsc_entry;
+	bi->tsc_kernel_loaded = facts->tsc_loaded;
+	bi->tsc_frequency = facts->tsc_frequency;
+	bi->log = base + offsetof(struct boot_block, log);
+}
+
+/* The log goes in last, so it holds every line up to the hand-off. */
+static void copy_log(struct boot_block *block)
+{
+	size_t len;
+	const char *text = log_text(&len);
+	if (len > sizeof(block->log))
+		len = sizeof(block->log);
+	memcpy(block->log, text, len);
+	block->info.log_size = (uint32_t)len;
+}
+
+_Noreturn void boot_main(uint64_t tsc_entry)
+{
+	static struct boot_facts facts;
+	struct cpu_features cpu;
+
+	facts.tsc_entry = tsc_entry;
+	log_info("%s (%s)", TB_LOADER_NAME,
+		 platform_firmware() == TB_FIRMWARE_UEFI ? "UEFI" : "BIOS");
+	check_cpu(&cpu);
+	load_config();
+	facts.kernel_phys = load_kernel(&facts.plan);
+	load_modules();
+	facts.tsc_loaded = rdtsc();
+
+	platform_set_video(config.video_width, config.video_height, config.verbose,
+			   &facts.console);
+	platform_find_tables(&facts.rsdp, &facts.smbios, &facts.efi_system_table);
+	facts.tsc_frequency = platform_tsc_frequency();
+
+	struct boot_block *block = alloc_boot_block();
+	uint64_t pml4 = address_space_build(&facts, cpu.nx, cpu.huge_1g);
+	fill_boot_info(block, &facts);
+	log_verbose("boot: entering the kernel at 0x%llx", (unsigned long long)facts.plan.entry);
+
+	final_memory_map(block, &facts.console);
+	copy_log(block);
+	block->info.tsc_handoff = rdtsc();
+	platform_enter_kernel(pml4, facts.plan.entry, TB_STACK_TOP - 8,
+			      TB_DIRECT_MAP_OFFSET + (uint64_t)(uintptr_t)block, cpu.nx);
+}

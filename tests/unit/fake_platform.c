@@ -1,0 +1,184 @@
+/* tests/unit/fake_platform.c - common/platform.h over host memory, for the
+ * unit tests and fuzzers of common/ (see fake_platform.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fake_platform.h"
+#include "memmap.h"
+#include "platform.h"
+
+#define MAX_FILES 80
+#define MAX_ALLOCS 256
+#define MAX_RAM 64
+#define OUTPUT_MAX 65536
+
+struct fake_file {
+	char path[128];
+	void *data;
+	size_t size;
+};
+
+struct fake_alloc {
+	void *ptr;
+	uint64_t bytes;
+	uint32_t type;
+};
+
+jmp_buf fake_exit;
+struct fake_result fake_result;
+uint64_t fake_memory_top = 1ull << 30;
+uint64_t fake_alloc_limit = 1ull << 30;
+struct tb_console fake_console;
+uint64_t fake_rsdp;
+
+static struct fake_file files[MAX_FILES];
+static unsigned file_count;
+static struct fake_alloc allocs[MAX_ALLOCS];
+static unsigned alloc_count;
+static uint64_t alloc_bytes;
+static struct tb_mem_range ram[MAX_RAM];
+static unsigned ram_count;
+static char output[OUTPUT_MAX];
+static size_t output_len;
+
+void fake_platform_reset(void)
+{
+	for (unsigned i = 0; i < file_count; i++)
+		free(files[i].data);
+	for (unsigned i = 0; i < alloc_count; i++)
+		free(allocs[i].ptr);
+	file_count = alloc_count = ram_count = 0;
+	alloc_bytes = 0;
+	output_len = 0;
+	output[0] = 0;
+	memset(&fake_result, 0, sizeof(fake_result));
+	memset(&fake_console, 0, sizeof(fake_console));
+	fake_memory_top = 1ull << 30;
+	fake_alloc_limit = 1ull << 30;
+	fake_rsdp = 0;
+}
+
+void fake_platform_add_file(const char *path, const void *data, size_t size)
+{
+	if (file_count == MAX_FILES)
+		abort();
+	struct fake_file *f = &files[file_count++];
+	strncpy(f->path, path, sizeof(f->path) - 1);
+	f->data = malloc(size ? size : 1);
+	memcpy(f->data, data, size);
+	f->size = size;
+}
+
+void fake_platform_add_ram(uint64_t base, uint64_t length, uint32_t type)
+{
+	if (ram_count == MAX_RAM)
+		abort();
+	ram[ram_count++] = (struct tb_mem_range){base, length, type, 0};
+}
+
+const char *fake_platform_output(void)
+{
+	return output;
+}
+
+void platform_write(const char *text, size_t len)
+{
+	size_t room = sizeof(output) - 1 - output_len;
+	if (len > room)
+		len = room;
+	memcpy(output + output_len, text, len);
+	output_len += len;
+	output[output_len] = 0;
+}
+
+void platform_halt(void)
+{
+	fake_result.halted = 1;
+	longjmp(fake_exit, 1);
+}
+
+uint64_t platform_alloc_pages(uint64_t pages, uint32_t tb_type, uint64_t max_addr)
+{
+	(void)max_addr; /* host pointers are wherever malloc puts them */
+	uint64_t bytes = pages * 4096;
+	if (alloc_count == MAX_ALLOCS || bytes > fake_alloc_limit - alloc_bytes)
+		return 0;
+	void *p = aligned_alloc(4096, bytes ? bytes : 4096);
+	if (!p)
+		return 0;
+	memset(p, 0, bytes);
+	allocs[alloc_count++] = (struct fake_alloc){p, bytes, tb_type};
+	alloc_bytes += bytes;
+	return (uint64_t)(uintptr_t)p;
+}
+
+uint64_t platform_memory_top(void)
+{
+	return fake_memory_top;
+}
+
+int platform_read_file(const char *path, uint32_t tb_type, uint64_t *phys, uint64_t *size,
+		       struct error *err)
+{
+	for (unsigned i = 0; i < file_count; i++) {
+		if (strcmp(files[i].path, path))
+			continue;
+		uint64_t pages = (files[i].size + 4095) / 4096;
+		*phys = platform_alloc_pages(pages ? pages : 1, tb_type, 0);
+		if (!*phys)
+			return error_set(err, "fake: %s: out of memory", path);
+		memcpy(phys_ptr(*phys), files[i].data, files[i].size);
+		*size = files[i].size;
+		return 0;
+	}
+	return error_set(err, "fake: %s: not found", path);
+}
+
+void platform_set_video(uint32_t width, uint32_t height, int verbose, struct tb_console *console)
+{
+	(void)width;
+	(void)height;
+	(void)verbose;
+	*console = fake_console;
+}
+
+void platform_find_tables(uint64_t *rsdp, uint64_t *smbios, uint64_t *efi_system_table)
+{
+	*rsdp = fake_rsdp;
+	*smbios = 0;
+	*efi_system_table = 0;
+}
+
+uint32_t platform_firmware(void)
+{
+	return TB_FIRMWARE_BIOS;
+}
+
+uint64_t platform_tsc_frequency(void)
+{
+	return 1000000000ull;
+}
+
+int platform_exit_firmware(struct memmap *map, struct error *err)
+{
+	for (unsigned i = 0; i < ram_count; i++)
+		if (memmap_add(map, ram[i].base, ram[i].length, ram[i].type, err))
+			return -1;
+	for (unsigned i = 0; i < alloc_count; i++)
+		if (memmap_add(map, (uint64_t)(uintptr_t)allocs[i].ptr, allocs[i].bytes,
+			       allocs[i].type, err))
+			return -1;
+	return 0;
+}
+
+void platform_enter_kernel(uint64_t pml4, uint64_t entry, uint64_t stack_top, uint64_t bootinfo,
+			   int nx)
+{
+	fake_result.entered = 1;
+	fake_result.pml4 = pml4;
+	fake_result.entry = entry;
+	fake_result.stack_top = stack_top;
+	fake_result.bootinfo = bootinfo;
+	fake_result.nx = nx;
+	longjmp(fake_exit, 1);
+}

@@ -1,0 +1,40 @@
+/* tests/unit/fake_platform.h - common/platform.h over host memory.
+ *
+ * Files come from a table, pages from aligned_alloc (so "physical" is a
+ * host pointer, as in the loaders), the final memory map from a script
+ * plus every allocation with its type (what UEFI would report), and the
+ * two exits (halt, enter kernel) longjmp back to the test.
+ */
+#ifndef TWINBOOT_FAKE_PLATFORM_H
+#define TWINBOOT_FAKE_PLATFORM_H
+
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bootinfo.h"
+
+struct fake_result {
+	int halted;  /* platform_halt was called */
+	int entered; /* platform_enter_kernel was called */
+	uint64_t pml4, entry, stack_top, bootinfo;
+	int nx;
+};
+
+extern jmp_buf fake_exit;         /* setjmp() this before boot_main() */
+extern struct fake_result fake_result;
+extern uint64_t fake_memory_top;  /* platform_memory_top() */
+extern uint64_t fake_alloc_limit; /* bytes fake allocations may take in all */
+extern struct tb_console fake_console; /* what platform_set_video reports */
+extern uint64_t fake_rsdp;
+
+/* Forget files, allocations (freed), output and results. */
+void fake_platform_reset(void);
+/* Serve `path` with these bytes (copied). */
+void fake_platform_add_file(const char *path, const void *data, size_t size);
+/* Raw entries platform_exit_firmware reports besides the allocations. */
+void fake_platform_add_ram(uint64_t base, uint64_t length, uint32_t type);
+/* Everything platform_write printed, NUL-terminated. */
+const char *fake_platform_output(void);
+
+#endif

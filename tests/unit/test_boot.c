@@ -1,0 +1,259 @@
+/* tests/unit/test_boot.c - the shared boot sequence, end to end on the
+ * fake platform: config, kernel and modules in, page tables and a boot
+ * info out, and every failure a named message and a halt. */
+#include <elf.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "boot.h"
+#include "bootinfo.h"
+#include "fake_platform.h"
+#include "layout.h"
+#include "log.h"
+#include "paging.h"
+
+#define KBASE 0xffffffff80000000ull
+
+/* A two-segment kernel: 0x1000 bytes of R-X text at KBASE, then a page of
+ * RW- data with 0x800 bytes in the file and a BSS tail. */
+static size_t make_kernel(uint8_t *buf, size_t size)
+{
+	memset(buf, 0, size);
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)buf;
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_EXEC;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_entry = KBASE + 0x10;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(Elf64_Phdr);
+	eh->e_phnum = 2;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(buf + sizeof(*eh));
+	ph[0] = (Elf64_Phdr){PT_LOAD, PF_R | PF_X, 0x1000, KBASE, KBASE, 0x1000, 0x1000, 0x1000};
+	ph[1] = (Elf64_Phdr){PT_LOAD,        PF_R | PF_W,         0x2000, KBASE + 0x1000,
+			     KBASE + 0x1000, 0x800,               0x3000, 0x1000};
+	memset(buf + 0x1000, 0x90, 0x1000); /* text: nops */
+	memset(buf + 0x2000, 0xab, 0x800);  /* data */
+	return 0x2800;
+}
+
+static uint8_t kernel[0x3000];
+static size_t kernel_size;
+
+static void add_standard_files(const char *cfg)
+{
+	kernel_size = make_kernel(kernel, sizeof(kernel));
+	fake_platform_add_file("/boot/twinboot.cfg", cfg, strlen(cfg));
+	fake_platform_add_file("/boot/kernel.elf", kernel, kernel_size);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	fake_platform_reset();
+	log_reset();
+	fake_platform_add_ram(0, 0x9fc00, 1);
+	fake_platform_add_ram(0x100000, 0x3ff00000, 1);
+	return 0;
+}
+
+/* Run boot_main until it halts or enters the kernel. */
+static void run_boot(void)
+{
+	if (setjmp(fake_exit) == 0)
+		boot_main(1234);
+}
+
+static struct tb_bootinfo *entered_bootinfo(void)
+{
+	assert_true(fake_result.entered);
+	assert_false(fake_result.halted);
+	return (struct tb_bootinfo *)(uintptr_t)(fake_result.bootinfo - TB_DIRECT_MAP_OFFSET);
+}
+
+static void test_boots_with_modules_and_cmdline(void **state)
+{
+	(void)state;
+	add_standard_files("kernel=/boot/kernel.elf\ncmdline=console=ttyS0 test\n"
+			   "module=/boot/initrd\nmodule=/boot/fonts/big.psf\n");
+	fake_platform_add_file("/boot/initrd", "INITRD", 6);
+	fake_platform_add_file("/boot/fonts/big.psf", "PSF2xx", 6);
+	run_boot();
+	struct tb_bootinfo *bi = entered_bootinfo();
+
+	assert_int_equal(bi->magic, TB_BOOTINFO_MAGIC);
+	assert_int_equal(bi->version, TB_BOOTINFO_VERSION);
+	assert_int_equal(bi->size, sizeof(struct tb_bootinfo));
+	assert_string_equal(bi->loader_name, TB_LOADER_NAME);
+	assert_string_equal((char *)(uintptr_t)bi->cmdline, "console=ttyS0 test");
+	assert_int_equal(bi->cmdline_size, strlen("console=ttyS0 test"));
+	assert_int_equal(bi->module_count, 2);
+	assert_int_equal(bi->module_entry_size, sizeof(struct tb_module));
+	struct tb_module *mods = (struct tb_module *)(uintptr_t)bi->modules;
+	assert_string_equal(mods[0].name, "initrd");
+	assert_string_equal(mods[1].name, "big.psf");
+	assert_int_equal(mods[0].size, 6);
+	assert_memory_equal((void *)(uintptr_t)mods[0].base, "INITRD", 6);
+	assert_int_equal(bi->tsc_loader_entry, 1234);
+	assert_true(bi->tsc_handoff >= bi->tsc_kernel_loaded);
+	assert_int_equal(bi->tsc_frequency, 1000000000ull);
+	assert_int_equal(bi->direct_map_offset, TB_DIRECT_MAP_OFFSET);
+	assert_int_equal(bi->kernel_virt_base, KBASE);
+	assert_int_equal(bi->kernel_size, 0x4000);
+	assert_int_equal(fake_result.entry, KBASE + 0x10);
+	assert_int_equal(fake_result.stack_top, TB_STACK_TOP - 8);
+
+	/* The kernel's bytes are where the boot info says, BSS zeroed. */
+	uint8_t *kphys = (uint8_t *)(uintptr_t)bi->kernel_phys_base;
+	assert_int_equal(kphys[0], 0x90);
+	assert_int_equal(kphys[0x1000], 0xab);
+	assert_int_equal(kphys[0x1800], 0);
+
+	/* The log handed over holds the loader's first line. */
+	assert_true(bi->log_size > 0);
+	assert_non_null(strstr((char *)(uintptr_t)bi->log, TB_LOADER_NAME));
+}
+
+static void test_page_tables_follow_the_abi(void **state)
+{
+	(void)state;
+	add_standard_files("kernel=/boot/kernel.elf\n");
+	run_boot();
+	struct tb_bootinfo *bi = entered_bootinfo();
+	struct paging pg = {.pml4 = fake_result.pml4, .nx = fake_result.nx};
+	uint64_t phys;
+	uint32_t flags;
+
+	assert_true(paging_lookup(&pg, KBASE, &phys, &flags));
+	assert_int_equal(phys, bi->kernel_phys_base);
+	assert_true(flags & PAGING_EXEC);
+	assert_false(flags & PAGING_WRITE);
+	assert_true(paging_lookup(&pg, KBASE + 0x2000, &phys, &flags));
+	assert_int_equal(phys, bi->kernel_phys_base + 0x2000);
+	assert_true(flags & PAGING_WRITE);
+	if (fake_result.nx)
+		assert_false(flags & PAGING_EXEC);
+
+	/* Stack mapped, guard page below it not. */
+	assert_true(paging_lookup(&pg, bi->stack_base, &phys, &flags));
+	assert_true(flags & PAGING_WRITE);
+	/* The zero return address at the top of the stack. */
+	assert_true(paging_lookup(&pg, TB_STACK_TOP - 8, &phys, &flags));
+	assert_int_equal(*(uint64_t *)(uintptr_t)phys, 0);
+	assert_false(paging_lookup(&pg, bi->stack_base - 4096, &phys, &flags));
+
+	/* Identity map of the first 4 GiB, direct map of everything. */
+	assert_true(paging_lookup(&pg, 0xfffff000, &phys, &flags));
+	assert_int_equal(phys, 0xfffff000);
+	assert_true(paging_lookup(&pg, TB_DIRECT_MAP_OFFSET + 0x123000, &phys, &flags));
+	assert_int_equal(phys, 0x123000);
+	if (fake_result.nx)
+		assert_false(flags & PAGING_EXEC);
+}
+
+static void test_memory_map_is_normalised(void **state)
+{
+	(void)state;
+	add_standard_files("kernel=/boot/kernel.elf\n");
+	run_boot();
+	struct tb_bootinfo *bi = entered_bootinfo();
+	struct tb_mem_range *map = (struct tb_mem_range *)(uintptr_t)bi->mem_map;
+	int seen_kernel = 0, seen_loader = 0;
+	assert_true(bi->mem_map_entries >= 3);
+	for (uint32_t i = 0; i < bi->mem_map_entries; i++) {
+		if (i)
+			assert_true(map[i - 1].base + map[i - 1].length <= map[i].base);
+		if (map[i].type == TB_MEM_USABLE)
+			assert_int_equal((map[i].base | map[i].length) & 0xfff, 0);
+		seen_kernel |= map[i].type == TB_MEM_KERNEL &&
+			       map[i].base <= bi->kernel_phys_base &&
+			       bi->kernel_phys_base < map[i].base + map[i].length;
+		seen_loader |= map[i].type == TB_MEM_LOADER;
+	}
+	assert_true(seen_kernel);
+	assert_true(seen_loader);
+}
+
+static void expect_halt_with(const char *text)
+{
+	run_boot();
+	assert_true(fake_result.halted);
+	assert_false(fake_result.entered);
+	const char *out = fake_platform_output();
+	if (!strstr(out, text))
+		fail_msg("expected '%s' in output:\n%s", text, out);
+	assert_non_null(strstr(out, "twinboot: error: "));
+}
+
+static void test_missing_config_is_named(void **state)
+{
+	(void)state;
+	kernel_size = make_kernel(kernel, sizeof(kernel));
+	fake_platform_add_file("/boot/kernel.elf", kernel, kernel_size);
+	expect_halt_with("/boot/twinboot.cfg");
+}
+
+static void test_bad_config_line_is_named(void **state)
+{
+	(void)state;
+	add_standard_files("kernel=/boot/kernel.elf\nkernal=x\n");
+	expect_halt_with("line 2");
+}
+
+static void test_missing_kernel_is_named(void **state)
+{
+	(void)state;
+	fake_platform_add_file("/boot/twinboot.cfg", "kernel=/boot/nope.elf\n", 22);
+	expect_halt_with("/boot/nope.elf");
+}
+
+static void test_bad_kernel_is_named(void **state)
+{
+	(void)state;
+	kernel_size = make_kernel(kernel, sizeof(kernel));
+	kernel[0] = 'X'; /* bad magic */
+	fake_platform_add_file("/boot/twinboot.cfg", "kernel=/boot/kernel.elf\n", 24);
+	fake_platform_add_file("/boot/kernel.elf", kernel, kernel_size);
+	expect_halt_with("/boot/kernel.elf: elf:");
+}
+
+static void test_missing_module_is_named(void **state)
+{
+	(void)state;
+	add_standard_files("module=/boot/initrd\n");
+	expect_halt_with("/boot/initrd");
+}
+
+static void test_out_of_memory_is_named(void **state)
+{
+	(void)state;
+	add_standard_files("kernel=/boot/kernel.elf\n");
+	/* Room for the config and the kernel file, not for its segments. */
+	fake_alloc_limit = 0x4000;
+	expect_halt_with("no free memory");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_boots_with_modules_and_cmdline, setup),
+		cmocka_unit_test_setup(test_page_tables_follow_the_abi, setup),
+		cmocka_unit_test_setup(test_memory_map_is_normalised, setup),
+		cmocka_unit_test_setup(test_missing_config_is_named, setup),
+		cmocka_unit_test_setup(test_bad_config_line_is_named, setup),
+		cmocka_unit_test_setup(test_missing_kernel_is_named, setup),
+		cmocka_unit_test_setup(test_bad_kernel_is_named, setup),
+		cmocka_unit_test_setup(test_missing_module_is_named, setup),
+		cmocka_unit_test_setup(test_out_of_memory_is_named, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
