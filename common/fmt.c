@@ -278,7 +278,9 @@ static int put_directive(struct out *o, const struct spec *sp, va_list *ap)
 		if (!s)
 			s = "(null)";
 		size_t n = 0;
-		while (s[n] && (sp->prec < 0 || n < (size_t)sp->prec))
+		/* With a precision, s need not be terminated: stop before
+		 * reading past it (7.21.6.1p8). */
+		while ((sp->prec < 0 || n < (size_t)sp->prec) && s[n])
 			n++;
 		put_str(o, sp, s, n);
 		return 1;

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -94,6 +95,13 @@ static void test_own_behaviour(void **state)
 	bad = "end %";
 	fmt_snprintf(buf, sizeof(buf), bad, 0);
 	assert_string_equal(buf, "end %");
+	/* %.*s reads no further than the precision: the text need not be
+	 * terminated (config.c quotes spans of the file this way). */
+	char *span = malloc(3);
+	memcpy(span, "abc", 3);
+	fmt_snprintf(buf, sizeof(buf), "[%.*s]", 3, span);
+	assert_string_equal(buf, "[abc]");
+	free(span);
 	/* Huge widths are clamped, not overflowed. */
 	bad = "%99999999999d";
 	assert_int_equal(fmt_snprintf(NULL, 0, bad, 1), 4096);
