@@ -31,7 +31,7 @@ static uint64_t pool_alloc(void *ctx)
 }
 
 static void map_or_die(struct paging *pg, uint64_t virt, uint64_t phys, uint64_t size,
-		       uint32_t flags, const char *what)
+                       uint32_t flags, const char *what)
 {
 	struct error err = {{0}};
 	if (paging_map(pg, virt, phys, size, flags, &err))
@@ -59,12 +59,12 @@ static void map_kernel(struct paging *pg, const struct boot_facts *facts)
 		uint32_t flags = segment_flags(s->flags);
 		if (start < prev_end) {
 			map_or_die(pg, start, facts->kernel_phys + (start - plan->virt_base),
-				   PAGE_SIZE, flags | prev_flags, "kernel");
+			           PAGE_SIZE, flags | prev_flags, "kernel");
 			start += PAGE_SIZE;
 		}
 		if (start < end)
 			map_or_die(pg, start, facts->kernel_phys + (start - plan->virt_base),
-				   end - start, flags, "kernel");
+			           end - start, flags, "kernel");
 		prev_end = end;
 		prev_flags = flags;
 	}
@@ -86,19 +86,19 @@ uint64_t address_space_build(const struct boot_facts *facts, int nx, int huge_1g
 	uint64_t kernel_span = facts->plan.virt_end - facts->plan.virt_base;
 
 	uint64_t frames = paging_frames_needed(top) + paging_frames_needed(FOUR_GIB) +
-			  paging_frames_needed(kernel_span) + paging_frames_needed(TB_STACK_SIZE) +
-			  (fb_outside ? paging_frames_needed(fb_size) : 0) + 2;
+	                  paging_frames_needed(kernel_span) + paging_frames_needed(TB_STACK_SIZE) +
+	                  (fb_outside ? paging_frames_needed(fb_size) : 0) + 2;
 	struct frame_pool pool;
 	pool.next = platform_alloc_pages(frames, TB_MEM_LOADER, FOUR_GIB);
 	if (!pool.next)
 		log_fatal("paging: no free memory below 4 GiB for %llu page-table frames",
-			  (unsigned long long)frames);
+		          (unsigned long long)frames);
 	pool.end = pool.next + frames * PAGE_SIZE;
 
 	uint64_t stack = platform_alloc_pages(TB_STACK_SIZE / PAGE_SIZE, TB_MEM_LOADER, FOUR_GIB);
 	if (!stack)
 		log_fatal("boot: no free memory for the kernel stack (%llu KiB)",
-			  (unsigned long long)(TB_STACK_SIZE / 1024));
+		          (unsigned long long)(TB_STACK_SIZE / 1024));
 	*(uint64_t *)phys_ptr(stack + TB_STACK_SIZE - 8) = 0;
 
 	struct paging pg = {0};
@@ -116,13 +116,12 @@ uint64_t address_space_build(const struct boot_facts *facts, int nx, int huge_1g
 	map_or_die(&pg, TB_DIRECT_MAP_OFFSET, 0, top, PAGING_WRITE, "direct map");
 	if (fb_outside)
 		map_or_die(&pg, TB_DIRECT_MAP_OFFSET + fb_base, fb_base, fb_size, PAGING_WRITE,
-			   "framebuffer");
+		           "framebuffer");
 	map_kernel(&pg, facts);
 	/* The guard page below the stack is simply never mapped. */
-	map_or_die(&pg, TB_STACK_TOP - TB_STACK_SIZE, stack, TB_STACK_SIZE, PAGING_WRITE,
-		   "stack");
+	map_or_die(&pg, TB_STACK_TOP - TB_STACK_SIZE, stack, TB_STACK_SIZE, PAGING_WRITE, "stack");
 	log_verbose("paging: %llu table frames, direct map of %llu MiB, NX %s, 1 GiB pages %s",
-		    (unsigned long long)pg.frames_used, (unsigned long long)(top >> 20),
-		    nx ? "on" : "off", huge_1g ? "on" : "off");
+	            (unsigned long long)pg.frames_used, (unsigned long long)(top >> 20),
+	            nx ? "on" : "off", huge_1g ? "on" : "off");
 	return pg.pml4;
 }

@@ -57,7 +57,7 @@ static void load_config(void)
 		log_fatal("%s: %s", CONFIG_PATH, err.msg);
 	log_verbose_enabled = config.verbose;
 	log_verbose("config: kernel=%s, %u module(s), cmdline '%s'", config.kernel,
-		    config.module_count, config.cmdline);
+	            config.module_count, config.cmdline);
 }
 
 /* Read the kernel file, check it, copy its segments into KERNEL pages.
@@ -74,12 +74,12 @@ static uint64_t load_kernel(struct elf_plan *plan)
 	uint64_t phys = platform_alloc_pages(span / PAGE_SIZE, TB_MEM_KERNEL, 0);
 	if (!phys)
 		log_fatal("boot: no free memory for %s: it needs %llu KiB in one piece",
-			  config.kernel, (unsigned long long)(span / 1024));
+		          config.kernel, (unsigned long long)(span / 1024));
 	elf_load(plan, phys_ptr(file), phys_ptr(phys));
 	log_verbose("kernel: %s, %llu bytes, entry 0x%llx, %u segments at 0x%llx (phys 0x%llx)",
-		    config.kernel, (unsigned long long)size, (unsigned long long)plan->entry,
-		    plan->segment_count, (unsigned long long)plan->virt_base,
-		    (unsigned long long)phys);
+	            config.kernel, (unsigned long long)size, (unsigned long long)plan->entry,
+	            plan->segment_count, (unsigned long long)plan->virt_base,
+	            (unsigned long long)phys);
 	return phys;
 }
 
@@ -92,7 +92,7 @@ static void load_modules(void)
 			log_fatal_error(&err);
 		str_copy(m->name, config_basename(config.modules[i]), sizeof(m->name));
 		log_verbose("module: %s, %llu bytes at 0x%llx", config.modules[i],
-			    (unsigned long long)m->size, (unsigned long long)m->base);
+		            (unsigned long long)m->size, (unsigned long long)m->base);
 	}
 }
 
@@ -102,7 +102,7 @@ static struct boot_block *alloc_boot_block(void)
 	uint64_t phys = platform_alloc_pages(pages, TB_MEM_LOADER, FOUR_GIB);
 	if (!phys)
 		log_fatal("boot: no free memory below 4 GiB for the boot info (%llu KiB)",
-			  (unsigned long long)(pages * 4));
+		          (unsigned long long)(pages * 4));
 	return phys_ptr(phys);
 }
 
@@ -118,11 +118,11 @@ static void final_memory_map(struct boot_block *block, const struct tb_console *
 		log_fatal_error(&err);
 	if (console->type == TB_CONSOLE_FRAMEBUFFER &&
 	    memmap_carve(&map, console->address, (uint64_t)console->pitch * console->height,
-			 TB_MEM_FRAMEBUFFER, &err))
+	                 TB_MEM_FRAMEBUFFER, &err))
 		log_fatal_error(&err);
 	block->info.mem_map_entries = map.count;
 	log_verbose("memory: %llu MiB usable in %u map entries",
-		    (unsigned long long)(memmap_total(&map, TB_MEM_USABLE) >> 20), map.count);
+	            (unsigned long long)(memmap_total(&map, TB_MEM_USABLE) >> 20), map.count);
 }
 
 static void fill_boot_info(struct boot_block *block, const struct boot_facts *facts)
@@ -141,7 +141,8 @@ static void fill_boot_info(struct boot_block *block, const struct boot_facts *fa
 	bi->rsdp = facts->rsdp;
 	bi->smbios = facts->smbios;
 	bi->efi_system_table = facts->efi_system_table;
-	bi->cmdline_size = (uint32_t)str_copy(block->cmdline, config.cmdline, sizeof(block->cmdline));
+	bi->cmdline_size =
+	    (uint32_t)str_copy(block->cmdline, config.cmdline, sizeof(block->cmdline));
 	bi->cmdline = base + offsetof(struct boot_block, cmdline);
 	bi->module_count = config.module_count;
 	memcpy(block->modules, modules, sizeof(modules[0]) * config.module_count);
@@ -177,15 +178,14 @@ _Noreturn void boot_main(uint64_t tsc_entry)
 
 	facts.tsc_entry = tsc_entry;
 	log_info("%s (%s)", TB_LOADER_NAME,
-		 platform_firmware() == TB_FIRMWARE_UEFI ? "UEFI" : "BIOS");
+	         platform_firmware() == TB_FIRMWARE_UEFI ? "UEFI" : "BIOS");
 	check_cpu(&cpu);
 	load_config();
 	facts.kernel_phys = load_kernel(&facts.plan);
 	load_modules();
 	facts.tsc_loaded = rdtsc();
 
-	platform_set_video(config.video_width, config.video_height, config.verbose,
-			   &facts.console);
+	platform_set_video(config.video_width, config.video_height, config.verbose, &facts.console);
 	platform_find_tables(&facts.rsdp, &facts.smbios, &facts.efi_system_table);
 	facts.tsc_frequency = platform_tsc_frequency();
 
@@ -198,5 +198,5 @@ _Noreturn void boot_main(uint64_t tsc_entry)
 	copy_log(block);
 	block->info.tsc_handoff = rdtsc();
 	platform_enter_kernel(pml4, facts.plan.entry, TB_STACK_TOP - 8,
-			      TB_DIRECT_MAP_OFFSET + (uint64_t)(uintptr_t)block, cpu.nx);
+	                      TB_DIRECT_MAP_OFFSET + (uint64_t)(uintptr_t)block, cpu.nx);
 }

@@ -55,47 +55,47 @@ struct tb_mem_range {
 #define TB_CONSOLE_FRAMEBUFFER 2 /* linear framebuffer, packed pixels */
 
 struct tb_console {
-	uint32_t type;        /* 0x00 TB_CONSOLE_* */
-	uint32_t reserved0;   /* 0x04 zero */
-	uint64_t address;     /* 0x08 physical address of cell/pixel (0,0) */
-	uint32_t width;       /* 0x10 columns (text) or pixels */
-	uint32_t height;      /* 0x14 rows (text) or pixels */
-	uint32_t pitch;       /* 0x18 bytes from one row to the next */
-	uint16_t bpp;         /* 0x1c bits per pixel: 16, 24 or 32 (text: 16) */
-	uint8_t red_size;     /* 0x1e mask width in bits */
-	uint8_t red_shift;    /* 0x1f bit position of the mask's lowest bit */
-	uint8_t green_size;   /* 0x20 */
-	uint8_t green_shift;  /* 0x21 */
-	uint8_t blue_size;    /* 0x22 */
-	uint8_t blue_shift;   /* 0x23 */
-	uint32_t reserved1;   /* 0x24 zero */
+	uint32_t type;       /* 0x00 TB_CONSOLE_* */
+	uint32_t reserved0;  /* 0x04 zero */
+	uint64_t address;    /* 0x08 physical address of cell/pixel (0,0) */
+	uint32_t width;      /* 0x10 columns (text) or pixels */
+	uint32_t height;     /* 0x14 rows (text) or pixels */
+	uint32_t pitch;      /* 0x18 bytes from one row to the next */
+	uint16_t bpp;        /* 0x1c bits per pixel: 16, 24 or 32 (text: 16) */
+	uint8_t red_size;    /* 0x1e mask width in bits */
+	uint8_t red_shift;   /* 0x1f bit position of the mask's lowest bit */
+	uint8_t green_size;  /* 0x20 */
+	uint8_t green_shift; /* 0x21 */
+	uint8_t blue_size;   /* 0x22 */
+	uint8_t blue_shift;  /* 0x23 */
+	uint32_t reserved1;  /* 0x24 zero */
 };
 
 #define TB_MODULE_NAME_MAX 64
 
 struct tb_module {
-	uint64_t base;                  /* 0x00 physical address, 4 KiB aligned */
-	uint64_t size;                  /* 0x08 bytes (the file's size) */
-	char name[TB_MODULE_NAME_MAX];  /* 0x10 file name, NUL-terminated */
+	uint64_t base;                 /* 0x00 physical address, 4 KiB aligned */
+	uint64_t size;                 /* 0x08 bytes (the file's size) */
+	char name[TB_MODULE_NAME_MAX]; /* 0x10 file name, NUL-terminated */
 };
 
 struct tb_bootinfo {
-	uint64_t magic;             /* 0x000 TB_BOOTINFO_MAGIC */
-	uint32_t version;           /* 0x008 TB_BOOTINFO_VERSION */
-	uint32_t size;              /* 0x00c bytes of this struct filled in */
-	uint32_t firmware;          /* 0x010 TB_FIRMWARE_* */
-	uint32_t reserved0;         /* 0x014 zero */
-	char loader_name[32];       /* 0x018 "twinboot 0.1.0", NUL-terminated */
+	uint64_t magic;       /* 0x000 TB_BOOTINFO_MAGIC */
+	uint32_t version;     /* 0x008 TB_BOOTINFO_VERSION */
+	uint32_t size;        /* 0x00c bytes of this struct filled in */
+	uint32_t firmware;    /* 0x010 TB_FIRMWARE_* */
+	uint32_t reserved0;   /* 0x014 zero */
+	char loader_name[32]; /* 0x018 "twinboot 0.1.0", NUL-terminated */
 
-	uint64_t mem_map;           /* 0x038 physical address of tb_mem_range[] */
-	uint32_t mem_map_entries;   /* 0x040 number of entries */
-	uint32_t mem_map_entry_size;/* 0x044 stride: sizeof(struct tb_mem_range) */
+	uint64_t mem_map;            /* 0x038 physical address of tb_mem_range[] */
+	uint32_t mem_map_entries;    /* 0x040 number of entries */
+	uint32_t mem_map_entry_size; /* 0x044 stride: sizeof(struct tb_mem_range) */
 
-	struct tb_console console;  /* 0x048 the screen the loader left set up */
+	struct tb_console console; /* 0x048 the screen the loader left set up */
 
-	uint64_t rsdp;              /* 0x070 ACPI RSDP, physical; 0 if absent */
-	uint64_t smbios;            /* 0x078 SMBIOS entry point (2.x or 3.0); 0 if absent */
-	uint64_t efi_system_table;  /* 0x080 UEFI system table; 0 on BIOS */
+	uint64_t rsdp;             /* 0x070 ACPI RSDP, physical; 0 if absent */
+	uint64_t smbios;           /* 0x078 SMBIOS entry point (2.x or 3.0); 0 if absent */
+	uint64_t efi_system_table; /* 0x080 UEFI system table; 0 on BIOS */
 
 	uint64_t cmdline;           /* 0x088 physical address of a NUL-terminated string */
 	uint32_t cmdline_size;      /* 0x090 bytes, without the NUL */
@@ -109,17 +109,17 @@ struct tb_bootinfo {
 	uint64_t kernel_size;       /* 0x0b8 bytes from base to the end of the last page */
 	uint64_t direct_map_offset; /* 0x0c0 all RAM is mapped at this + physical */
 
-	uint64_t stack_base;        /* 0x0c8 virtual address of the stack's lowest byte */
-	uint64_t stack_size;        /* 0x0d0 bytes; the page below stack_base is unmapped */
+	uint64_t stack_base; /* 0x0c8 virtual address of the stack's lowest byte */
+	uint64_t stack_size; /* 0x0d0 bytes; the page below stack_base is unmapped */
 
 	uint64_t tsc_loader_entry;  /* 0x0d8 TSC when the loader started (stage 2 / efi_main) */
 	uint64_t tsc_kernel_loaded; /* 0x0e0 TSC when kernel and modules were in memory */
 	uint64_t tsc_handoff;       /* 0x0e8 TSC just before the jump to the kernel */
 	uint64_t tsc_frequency;     /* 0x0f0 TSC ticks per second; 0 if unknown */
 
-	uint64_t log;               /* 0x0f8 physical address of the loader's log text */
-	uint32_t log_size;          /* 0x100 bytes of text (lines end in '\n') */
-	uint32_t reserved2;         /* 0x104 zero */
+	uint64_t log;       /* 0x0f8 physical address of the loader's log text */
+	uint32_t log_size;  /* 0x100 bytes of text (lines end in '\n') */
+	uint32_t reserved2; /* 0x104 zero */
 };
 
 /* Compile-time proof of the layout, in every build that includes this. */

@@ -27,10 +27,10 @@ struct config {
 	char cmdline[CONFIG_CMDLINE_MAX];
 	unsigned module_count;
 	char modules[CONFIG_MODULES_MAX][CONFIG_PATH_MAX];
-	uint32_t video_width;  /* 0: keep the firmware's mode */
+	uint32_t video_width; /* 0: keep the firmware's mode */
 	uint32_t video_height;
-	int serial;            /* 1 (default): mirror output to COM1 */
-	int verbose;           /* 1: log each step */
+	int serial;  /* 1 (default): mirror output to COM1 */
+	int verbose; /* 1: log each step */
 };
 
 /* Parse `len` bytes of text (need not be NUL-terminated). Fills *cfg,

@@ -16,8 +16,7 @@ struct disk {
 	/* Read `count` sectors from `lba` into buf. Returns 0, or -1 after
 	 * filling err ("disk: read of 8 sectors at LBA 0x800 failed: ...").
 	 * May be called with any count; the implementation splits it. */
-	int (*read)(struct disk *disk, uint64_t lba, uint32_t count, void *buf,
-		    struct error *err);
+	int (*read)(struct disk *disk, uint64_t lba, uint32_t count, void *buf, struct error *err);
 	uint64_t sectors; /* size of the disk; 0 if unknown */
 	void *ctx;
 };

@@ -23,17 +23,17 @@
 #define ELF_PF_R 4u
 
 struct elf_segment {
-	uint64_t vaddr;   /* p_vaddr */
-	uint64_t offset;  /* p_offset */
-	uint64_t filesz;  /* p_filesz */
-	uint64_t memsz;   /* p_memsz */
-	uint32_t flags;   /* ELF_PF_* */
+	uint64_t vaddr;  /* p_vaddr */
+	uint64_t offset; /* p_offset */
+	uint64_t filesz; /* p_filesz */
+	uint64_t memsz;  /* p_memsz */
+	uint32_t flags;  /* ELF_PF_* */
 };
 
 struct elf_plan {
-	uint64_t entry;      /* e_entry, inside an executable segment */
-	uint64_t virt_base;  /* lowest segment vaddr, rounded down to 4 KiB */
-	uint64_t virt_end;   /* highest segment end, rounded up to 4 KiB */
+	uint64_t entry;     /* e_entry, inside an executable segment */
+	uint64_t virt_base; /* lowest segment vaddr, rounded down to 4 KiB */
+	uint64_t virt_end;  /* highest segment end, rounded up to 4 KiB */
 	unsigned segment_count;
 	struct elf_segment segments[ELF_MAX_SEGMENTS]; /* sorted by vaddr */
 };
@@ -45,7 +45,7 @@ struct elf_plan {
  * executable segment, and a span (virt_end - virt_base) no larger than
  * `max_bytes` (0: no limit). Returns 0 and fills *plan, or -1 with err. */
 int elf_check(const void *file, size_t size, uint64_t max_bytes, struct elf_plan *plan,
-	      struct error *err);
+              struct error *err);
 
 /* Copy each segment's file bytes to dest + (vaddr - virt_base) and zero the
  * rest of the block (BSS and gaps). dest must hold virt_end - virt_base

@@ -17,16 +17,16 @@
 
 struct fat_volume {
 	struct disk *disk;
-	uint64_t first_lba;       /* partition start */
-	int type;                 /* 12, 16 or 32 */
+	uint64_t first_lba; /* partition start */
+	int type;           /* 12, 16 or 32 */
 	uint32_t bytes_per_cluster;
 	uint32_t sectors_per_cluster;
-	uint64_t fat_lba;         /* first FAT */
-	uint64_t data_lba;        /* cluster 2 */
-	uint32_t cluster_count;   /* data clusters: valid numbers are 2..cluster_count+1 */
-	uint64_t root_lba;        /* FAT12/16 fixed root directory */
-	uint32_t root_entries;    /* FAT12/16 */
-	uint32_t root_cluster;    /* FAT32 */
+	uint64_t fat_lba;       /* first FAT */
+	uint64_t data_lba;      /* cluster 2 */
+	uint32_t cluster_count; /* data clusters: valid numbers are 2..cluster_count+1 */
+	uint64_t root_lba;      /* FAT12/16 fixed root directory */
+	uint32_t root_entries;  /* FAT12/16 */
+	uint32_t root_cluster;  /* FAT32 */
 	/* One cached sector of the FAT, so chains walk without a read per link. */
 	uint64_t cached_fat_lba;
 	uint8_t fat_cache[DISK_SECTOR_SIZE * 8];
@@ -40,7 +40,7 @@ struct fat_file {
 
 /* Read and check the boot sector of the FAT at first_lba (sectors long). */
 int fat_mount(struct fat_volume *vol, struct disk *disk, uint64_t first_lba, uint64_t sectors,
-	      struct error *err);
+              struct error *err);
 
 /* Look up an absolute path ("/boot/kernel.elf"), '/'-separated, matched
  * case-insensitively against long and short names. */
@@ -49,6 +49,6 @@ int fat_open(struct fat_volume *vol, const char *path, struct fat_file *file, st
 /* Read the whole file into buf (file->size bytes). `path` is used only in
  * messages. */
 int fat_read(struct fat_volume *vol, const struct fat_file *file, void *buf, const char *path,
-	     struct error *err);
+             struct error *err);
 
 #endif

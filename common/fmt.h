@@ -17,12 +17,12 @@ typedef void (*fmt_sink)(void *ctx, const char *text, size_t len);
 /* Format to the sink; returns the number of characters produced. */
 int fmt_vformat(fmt_sink sink, void *ctx, const char *fmt, va_list ap);
 int fmt_format(fmt_sink sink, void *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* snprintf semantics: always NUL-terminates when size > 0, returns the
  * length the full output would have had. */
 int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -33,7 +33,7 @@ void memmap_init(struct memmap *map, struct tb_mem_range *storage, uint32_t capa
 /* Append a raw entry (any order, may overlap; zero length is ignored).
  * Returns -1 with err when the storage is full. */
 int memmap_add(struct memmap *map, uint64_t base, uint64_t length, uint32_t type,
-	       struct error *err);
+               struct error *err);
 
 /* E820 type and ACPI 3.0 extended attributes to TB_MEM_*. An entry whose
  * extended attribute bit 0 ("enabled") is clear is ignored: returns 0. */
@@ -51,14 +51,14 @@ int memmap_normalize(struct memmap *map, struct error *err);
 /* Mark [base, base + length) as `type` in a normalised map, splitting
  * entries as needed, and normalise again. */
 int memmap_carve(struct memmap *map, uint64_t base, uint64_t length, uint32_t type,
-		 struct error *err);
+                 struct error *err);
 
 /* Take `size` bytes (rounded up to pages) aligned to `align` (a power of
  * two, at least 4096) from the usable memory in [min_addr, max_addr) of a
  * normalised map, preferring the lowest address; carve it as `type`.
  * Returns the physical address, or 0 when nothing fits. */
 uint64_t memmap_alloc(struct memmap *map, uint64_t size, uint64_t align, uint64_t min_addr,
-		      uint64_t max_addr, uint32_t type);
+                      uint64_t max_addr, uint32_t type);
 
 /* Sum of the lengths of entries of `type`. */
 uint64_t memmap_total(const struct memmap *map, uint32_t type);

@@ -18,9 +18,9 @@
 #define PAGING_EXEC 2u  /* executable; else NX when paging.nx is set */
 
 struct paging {
-	uint64_t pml4;  /* physical address of the top table, set by paging_init */
-	int nx;         /* the CPU has NX (EFER.NXE will be set): use bit 63 */
-	int huge_1g;    /* the CPU has 1 GiB pages (CPUID 80000001h EDX bit 26) */
+	uint64_t pml4; /* physical address of the top table, set by paging_init */
+	int nx;        /* the CPU has NX (EFER.NXE will be set): use bit 63 */
+	int huge_1g;   /* the CPU has 1 GiB pages (CPUID 80000001h EDX bit 26) */
 	/* Returns the physical address of a zeroed 4 KiB frame, or 0. */
 	uint64_t (*alloc_frame)(void *ctx);
 	void *ctx;
@@ -32,8 +32,8 @@ int paging_init(struct paging *pg, struct error *err);
 /* Map [virt, virt + size) to [phys, phys + size) with `flags`. All three
  * must be 4 KiB aligned; virt must be canonical. An existing mapping in the
  * range is replaced. */
-int paging_map(struct paging *pg, uint64_t virt, uint64_t phys, uint64_t size,
-	       uint32_t flags, struct error *err);
+int paging_map(struct paging *pg, uint64_t virt, uint64_t phys, uint64_t size, uint32_t flags,
+               struct error *err);
 
 /* Remove the 4 KiB page at virt (the stack guard). */
 int paging_unmap_page(struct paging *pg, uint64_t virt, struct error *err);

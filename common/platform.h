@@ -48,15 +48,14 @@ uint64_t platform_memory_top(void);
 /* Read a whole file of the boot volume (path like "/boot/kernel.elf") into
  * newly allocated pages of `tb_type`. On success *phys and *size describe
  * the file. On failure returns -1 with `err` naming the file and the cause. */
-int platform_read_file(const char *path, uint32_t tb_type, uint64_t *phys,
-		       uint64_t *size, struct error *err);
+int platform_read_file(const char *path, uint32_t tb_type, uint64_t *phys, uint64_t *size,
+                       struct error *err);
 
 /* Set up the screen: width/height 0 keep the current mode; otherwise pick
  * the available mode closest to width x height (verbose: list them). Fills
  * *console (TB_CONSOLE_NONE when there is no usable screen). Never fails
  * the boot: a screen that can't be set is reported and left alone. */
-void platform_set_video(uint32_t width, uint32_t height, int verbose,
-			struct tb_console *console);
+void platform_set_video(uint32_t width, uint32_t height, int verbose, struct tb_console *console);
 
 /* Firmware tables: ACPI RSDP, SMBIOS entry point, UEFI system table; 0
  * for those that are absent. */
@@ -80,6 +79,6 @@ int platform_exit_firmware(struct memmap *map, struct error *err);
  * RDI = bootinfo and jump to entry. The code doing this must be identity
  * mapped in the new tables (the first 4 GiB are). Never returns. */
 _Noreturn void platform_enter_kernel(uint64_t pml4, uint64_t entry, uint64_t stack_top,
-				     uint64_t bootinfo, int nx);
+                                     uint64_t bootinfo, int nx);
 
 #endif

@@ -118,7 +118,7 @@ uint64_t platform_memory_top(void)
 }
 
 int platform_read_file(const char *path, uint32_t tb_type, uint64_t *phys, uint64_t *size,
-		       struct error *err)
+                       struct error *err)
 {
 	for (unsigned i = 0; i < file_count; i++) {
 		if (strcmp(files[i].path, path))
@@ -166,13 +166,13 @@ int platform_exit_firmware(struct memmap *map, struct error *err)
 			return -1;
 	for (unsigned i = 0; i < alloc_count; i++)
 		if (memmap_add(map, (uint64_t)(uintptr_t)allocs[i].ptr, allocs[i].bytes,
-			       allocs[i].type, err))
+		               allocs[i].type, err))
 			return -1;
 	return 0;
 }
 
 void platform_enter_kernel(uint64_t pml4, uint64_t entry, uint64_t stack_top, uint64_t bootinfo,
-			   int nx)
+                           int nx)
 {
 	fake_result.entered = 1;
 	fake_result.pml4 = pml4;

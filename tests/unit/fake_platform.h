@@ -21,10 +21,10 @@ struct fake_result {
 	int nx;
 };
 
-extern jmp_buf fake_exit;         /* setjmp() this before boot_main() */
+extern jmp_buf fake_exit; /* setjmp() this before boot_main() */
 extern struct fake_result fake_result;
-extern uint64_t fake_memory_top;  /* platform_memory_top() */
-extern uint64_t fake_alloc_limit; /* bytes fake allocations may take in all */
+extern uint64_t fake_memory_top;       /* platform_memory_top() */
+extern uint64_t fake_alloc_limit;      /* bytes fake allocations may take in all */
 extern struct tb_console fake_console; /* what platform_set_video reports */
 extern uint64_t fake_rsdp;
 

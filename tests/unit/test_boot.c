@@ -39,8 +39,8 @@ static size_t make_kernel(uint8_t *buf, size_t size)
 	eh->e_phnum = 2;
 	Elf64_Phdr *ph = (Elf64_Phdr *)(buf + sizeof(*eh));
 	ph[0] = (Elf64_Phdr){PT_LOAD, PF_R | PF_X, 0x1000, KBASE, KBASE, 0x1000, 0x1000, 0x1000};
-	ph[1] = (Elf64_Phdr){PT_LOAD,        PF_R | PF_W,         0x2000, KBASE + 0x1000,
-			     KBASE + 0x1000, 0x800,               0x3000, 0x1000};
+	ph[1] = (Elf64_Phdr){PT_LOAD,        PF_R | PF_W, 0x2000, KBASE + 0x1000,
+	                     KBASE + 0x1000, 0x800,       0x3000, 0x1000};
 	memset(buf + 0x1000, 0x90, 0x1000); /* text: nops */
 	memset(buf + 0x2000, 0xab, 0x800);  /* data */
 	return 0x2800;
@@ -84,7 +84,7 @@ static void test_boots_with_modules_and_cmdline(void **state)
 {
 	(void)state;
 	add_standard_files("kernel=/boot/kernel.elf\ncmdline=console=ttyS0 test\n"
-			   "module=/boot/initrd\nmodule=/boot/fonts/big.psf\n");
+	                   "module=/boot/initrd\nmodule=/boot/fonts/big.psf\n");
 	fake_platform_add_file("/boot/initrd", "INITRD", 6);
 	fake_platform_add_file("/boot/fonts/big.psf", "PSF2xx", 6);
 	run_boot();
@@ -175,8 +175,8 @@ static void test_memory_map_is_normalised(void **state)
 		if (map[i].type == TB_MEM_USABLE)
 			assert_int_equal((map[i].base | map[i].length) & 0xfff, 0);
 		seen_kernel |= map[i].type == TB_MEM_KERNEL &&
-			       map[i].base <= bi->kernel_phys_base &&
-			       bi->kernel_phys_base < map[i].base + map[i].length;
+		               map[i].base <= bi->kernel_phys_base &&
+		               bi->kernel_phys_base < map[i].base + map[i].length;
 		seen_loader |= map[i].type == TB_MEM_LOADER;
 	}
 	assert_true(seen_kernel);
@@ -245,15 +245,15 @@ static void test_out_of_memory_is_named(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_boots_with_modules_and_cmdline, setup),
-		cmocka_unit_test_setup(test_page_tables_follow_the_abi, setup),
-		cmocka_unit_test_setup(test_memory_map_is_normalised, setup),
-		cmocka_unit_test_setup(test_missing_config_is_named, setup),
-		cmocka_unit_test_setup(test_bad_config_line_is_named, setup),
-		cmocka_unit_test_setup(test_missing_kernel_is_named, setup),
-		cmocka_unit_test_setup(test_bad_kernel_is_named, setup),
-		cmocka_unit_test_setup(test_missing_module_is_named, setup),
-		cmocka_unit_test_setup(test_out_of_memory_is_named, setup),
+	    cmocka_unit_test_setup(test_boots_with_modules_and_cmdline, setup),
+	    cmocka_unit_test_setup(test_page_tables_follow_the_abi, setup),
+	    cmocka_unit_test_setup(test_memory_map_is_normalised, setup),
+	    cmocka_unit_test_setup(test_missing_config_is_named, setup),
+	    cmocka_unit_test_setup(test_bad_config_line_is_named, setup),
+	    cmocka_unit_test_setup(test_missing_kernel_is_named, setup),
+	    cmocka_unit_test_setup(test_bad_kernel_is_named, setup),
+	    cmocka_unit_test_setup(test_missing_module_is_named, setup),
+	    cmocka_unit_test_setup(test_out_of_memory_is_named, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
