@@ -1,0 +1,100 @@
+/* loader/bios/bios.h - what the BIOS stage 2 files share: the low-memory
+ * layout (stage2.ld explains it), the BIOS-call thunk, port I/O and the
+ * one-job modules main.c and platform_bios.c put together.
+ */
+#ifndef TWINBOOT_BIOS_H
+#define TWINBOOT_BIOS_H
+
+#include <stdint.h>
+
+#include "bootinfo.h"
+#include "disk.h"
+#include "error.h"
+#include "fat.h"
+#include "memmap.h"
+
+/* Fixed low-memory areas (linear addresses), see stage2.ld. */
+#define BIOS_SCRATCH 0x1000u      /* 4 KiB for buffers the BIOS fills */
+#define BIOS_SCRATCH_SIZE 0x1000u
+#define BIOS_BOUNCE 0x70000u      /* 64 KiB disk bounce buffer */
+#define BIOS_BOUNCE_SIZE 0x10000u
+#define BIOS_LOW_END 0x80000u     /* nothing of ours at or above this */
+
+/* Real-mode segment and offset of a linear address below 1 MiB. */
+#define BIOS_SEG(addr) ((uint16_t)((uint32_t)(addr) >> 4))
+#define BIOS_OFF(addr) ((uint16_t)((uint32_t)(addr)&0xf))
+/* Linear address of a real-mode far pointer (segment << 16 | offset). */
+#define BIOS_FARPTR(p) ((((uint32_t)(p) >> 16) << 4) + ((uint32_t)(p)&0xffff))
+
+/* A pointer to a fixed physical address. The empty asm hides the constant
+ * from gcc, whose -Warray-bounds takes small constant addresses for
+ * zero-sized objects (gcc bug 99578). */
+static inline void *bios_ptr(uint32_t addr)
+{
+	void *p;
+	__asm__("" : "=r"(p) : "0"(addr));
+	return p;
+}
+
+#define BIOS_FLAG_CF 0x0001u
+
+/* Registers in and out of a BIOS call, in the order realmode.asm pops
+ * them (segments, flags, then popad's order). Zero what you don't set. */
+struct bios_regs {
+	uint16_t gs, fs, es, ds;
+	uint32_t eflags;
+	uint32_t edi, esi, ebp, esp_unused, ebx, edx, ecx, eax;
+};
+_Static_assert(sizeof(struct bios_regs) == 44, "realmode.asm copies 11 dwords");
+
+/* realmode.asm: `int vector` in real mode with *regs, results back in it. */
+void bios_int(uint8_t vector, struct bios_regs *regs);
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+/* What main.c sets up and platform_bios.c serves common/ from: the E820
+ * map (normalised, the loader's low memory carved out; allocations come
+ * from it), the boot disk and the mounted ESP. */
+extern struct memmap bios_memmap;
+extern struct disk bios_disk;
+extern struct fat_volume bios_esp;
+void platform_bios_report(void); /* verbose: disk, ESP and map, once */
+
+/* console_bios.c: VGA text at 0xb8000 and COM1 115200 8N1. */
+void console_init(void);
+void console_write(const char *text, uint32_t len);
+void console_serial_only(void); /* a graphics mode hides the text screen */
+
+/* a20.c: enable the A20 gate (BIOS, port 0x92, keyboard controller),
+ * verified after each way. Returns 0, or -1 when nothing worked. */
+int a20_enable(void);
+
+/* e820.c: every INT 15h E820 entry, added raw to map. Returns the number
+ * of entries, or -1 with err. */
+int e820_read(struct memmap *map, struct error *err);
+
+/* disk_bios.c: the boot drive through INT 13h extended reads. */
+int disk_bios_open(struct disk *disk, uint8_t drive, struct error *err);
+
+/* vbe.c: set the VBE linear framebuffer mode closest to width x height and
+ * describe it. Returns 0, or -1 (text mode kept) with a logged reason. */
+int vbe_set_mode(uint32_t width, uint32_t height, int verbose, struct tb_console *console);
+
+/* tables_bios.c: ACPI RSDP and SMBIOS entry point; 0 when absent. */
+uint64_t tables_find_rsdp(void);
+uint64_t tables_find_smbios(void);
+
+/* pit.c: TSC ticks per second, measured over ~10 ms of PIT channel 2. */
+uint64_t pit_tsc_frequency(void);
+
+#endif

@@ -1,0 +1,151 @@
+/* loader/bios/platform_bios.c - common/platform.h for the BIOS loader.
+ *
+ * Memory comes from the E820 map main.c read (memmap_alloc carves each
+ * allocation out of it, so the final map is that map), files from the ESP
+ * main.c mounted, the screen and COM1 from console_bios.c. Stage 2 runs
+ * in 32-bit protected mode without paging, so it can only touch memory
+ * below 4 GiB: every allocation stays there.
+ */
+#include <stdint.h>
+
+#include "bios.h"
+#include "cpu.h"
+#include "fat.h"
+#include "lib.h"
+#include "log.h"
+#include "memmap.h"
+#include "platform.h"
+
+#define ONE_MIB 0x100000ull
+#define FOUR_GIB 0x100000000ull
+
+struct memmap bios_memmap;
+struct disk bios_disk;
+struct fat_volume bios_esp;
+
+static const char *const type_names[] = {
+	"?", "usable", "reserved", "ACPI reclaimable", "ACPI NVS", "bad",
+	"loader", "kernel", "module", "framebuffer", "EFI runtime",
+};
+
+void platform_write(const char *text, size_t len)
+{
+	console_write(text, (uint32_t)len);
+}
+
+_Noreturn void platform_halt(void)
+{
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+uint64_t platform_alloc_pages(uint64_t pages, uint32_t tb_type, uint64_t max_addr)
+{
+	uint64_t limit = max_addr && max_addr < FOUR_GIB ? max_addr : FOUR_GIB;
+	if (!pages || pages >= (FOUR_GIB - ONE_MIB) / PAGE_SIZE)
+		return 0;
+	uint64_t phys = memmap_alloc(&bios_memmap, pages * PAGE_SIZE, PAGE_SIZE, ONE_MIB, limit,
+				     tb_type);
+	if (phys)
+		memset(phys_ptr(phys), 0, (size_t)(pages * PAGE_SIZE));
+	return phys;
+}
+
+uint64_t platform_memory_top(void)
+{
+	return memmap_top(&bios_memmap);
+}
+
+/* What verbose=1 should show of the steps taken before the config was
+ * read (and so before verbose was known): disk, partition, memory map. */
+void platform_bios_report(void)
+{
+	static int done;
+	if (done || !log_verbose_enabled)
+		return;
+	done = 1;
+	log_verbose("disk: %llu sectors (%llu MiB); ESP: FAT%d at LBA %llu, %u-byte clusters",
+		    (unsigned long long)bios_disk.sectors,
+		    (unsigned long long)(bios_disk.sectors >> 11), bios_esp.type,
+		    (unsigned long long)bios_esp.first_lba, bios_esp.bytes_per_cluster);
+	log_verbose("memory map (E820, loader areas carved):");
+	for (uint32_t i = 0; i < bios_memmap.count; i++) {
+		const struct tb_mem_range *r = &bios_memmap.entries[i];
+		log_verbose("  0x%012llx-0x%012llx %s", (unsigned long long)r->base,
+			    (unsigned long long)(r->base + r->length - 1),
+			    r->type < ARRAY_SIZE(type_names) ? type_names[r->type] : "?");
+	}
+}
+
+int platform_read_file(const char *path, uint32_t tb_type, uint64_t *phys, uint64_t *size,
+		       struct error *err)
+{
+	struct fat_file file;
+	platform_bios_report();
+	if (fat_open(&bios_esp, path, &file, err))
+		return -1;
+	if (file.is_dir)
+		return error_set(err, "fat: %s is a directory, not a file", path);
+	uint64_t pages = ALIGN_UP((uint64_t)file.size, PAGE_SIZE) / PAGE_SIZE;
+	uint64_t at = platform_alloc_pages(pages ? pages : 1, tb_type, 0);
+	if (!at)
+		return error_set(err, "memory: no free memory below 4 GiB for %s (%u bytes)",
+				 path, (unsigned)file.size);
+	if (fat_read(&bios_esp, &file, phys_ptr(at), path, err))
+		return -1;
+	*phys = at;
+	*size = file.size;
+	log_verbose("file: %s, %u bytes at 0x%llx", path, (unsigned)file.size,
+		    (unsigned long long)at);
+	return 0;
+}
+
+void platform_set_video(uint32_t width, uint32_t height, int verbose,
+			struct tb_console *console)
+{
+	/* The BIOS left mode 3: 80x25 cells of character and attribute. */
+	*console = (struct tb_console){0};
+	console->type = TB_CONSOLE_VGA_TEXT;
+	console->address = 0xb8000;
+	console->width = 80;
+	console->height = 25;
+	console->pitch = 160;
+	console->bpp = 16;
+	if (width && height)
+		vbe_set_mode(width, height, verbose, console);
+}
+
+void platform_find_tables(uint64_t *rsdp, uint64_t *smbios, uint64_t *efi_system_table)
+{
+	*rsdp = tables_find_rsdp();
+	*smbios = tables_find_smbios();
+	*efi_system_table = 0;
+	log_verbose("tables: ACPI RSDP 0x%llx, SMBIOS 0x%llx", (unsigned long long)*rsdp,
+		    (unsigned long long)*smbios);
+}
+
+uint32_t platform_firmware(void)
+{
+	return TB_FIRMWARE_BIOS;
+}
+
+uint64_t platform_tsc_frequency(void)
+{
+	static uint64_t hz;
+	if (!hz)
+		hz = cpu_tsc_frequency_cpuid();
+	if (!hz)
+		hz = pit_tsc_frequency();
+	return hz;
+}
+
+/* Nothing to leave on a BIOS: the map we allocated from is the final one. */
+int platform_exit_firmware(struct memmap *map, struct error *err)
+{
+	for (uint32_t i = 0; i < bios_memmap.count; i++) {
+		const struct tb_mem_range *r = &bios_memmap.entries[i];
+		if (memmap_add(map, r->base, r->length, r->type, err))
+			return -1;
+	}
+	return 0;
+}
