@@ -55,10 +55,11 @@ COMMON_HOST_SRC := $(filter-out common/lib.c,$(COMMON_SRC))
 
 # BIOS: stage 1 is the MBR; stage 2 is real-mode asm edges around 32-bit C.
 BIOS_MBR_SRC := loader/bios/mbr.asm
-BIOS_ASM_SRC := loader/bios/entry.asm loader/bios/realmode.asm loader/bios/longmode.asm
+BIOS_ASM_SRC := loader/bios/entry.asm loader/bios/realmode.asm loader/bios/longmode.asm \
+	loader/bios/isr.asm
 BIOS_C_SRC := loader/bios/main.c loader/bios/platform_bios.c loader/bios/console_bios.c \
 	loader/bios/a20.c loader/bios/e820.c loader/bios/disk_bios.c loader/bios/vbe.c \
-	loader/bios/tables_bios.c loader/bios/pit.c
+	loader/bios/tables_bios.c loader/bios/pit.c loader/bios/fault.c
 
 # UEFI: gnu-efi's crt0 enters efi_main; no asm of ours.
 UEFI_C_SRC := loader/uefi/main.c loader/uefi/platform_uefi.c loader/uefi/gop.c

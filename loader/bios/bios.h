@@ -70,6 +70,9 @@ extern struct disk bios_disk;
 extern struct fat_volume bios_esp;
 void platform_bios_report(void); /* verbose: disk, ESP and map, once */
 
+/* fault.c: exceptions in stage 2 print their vector and EIP and halt. */
+void fault_init(void);
+
 /* console_bios.c: VGA text at 0xb8000 and COM1 115200 8N1. */
 void console_init(void);
 void console_write(const char *text, uint32_t len);

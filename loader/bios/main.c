@@ -77,6 +77,7 @@ _Noreturn void stage2_main(uint32_t drive)
 	uint64_t tsc_entry = cpu_features().tsc ? rdtsc() : 0;
 
 	console_init();
+	fault_init();
 	if (a20_enable())
 		log_fatal("a20: the A20 gate stays closed (tried INT 15h 2401h, port 0x92 "
 			  "and the keyboard controller)");

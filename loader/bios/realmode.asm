@@ -9,7 +9,7 @@
 ; in the first 64 KiB too; stage2.ld asserts it.
 
 section .realmode progbits alloc exec
-extern gdt32_desc
+extern gdt32_desc, idt32_desc
 global bios_int
 
 REGS_DWORDS equ 11              ; sizeof(struct bios_regs) / 4
@@ -98,6 +98,7 @@ bits 32
 	mov gs, ax
 	mov ss, ax
 	mov esp, [saved_esp]
+	lidt [idt32_desc]               ; fault.c's exception handlers again
 	cld
 
 	; The results back into the caller's struct.
