@@ -67,7 +67,7 @@ static void a20_kbc(void)
 	outb(KBC_STATUS, 0xd1); /* write the output port */
 	if (kbc_wait())
 		return;
-	outb(KBC_DATA, 0xdf);   /* A20 on, no reset */
+	outb(KBC_DATA, 0xdf); /* A20 on, no reset */
 	kbc_wait();
 }
 

@@ -14,11 +14,11 @@
 #include "memmap.h"
 
 /* Fixed low-memory areas (linear addresses), see stage2.ld. */
-#define BIOS_SCRATCH 0x1000u      /* 4 KiB for buffers the BIOS fills */
+#define BIOS_SCRATCH 0x1000u /* 4 KiB for buffers the BIOS fills */
 #define BIOS_SCRATCH_SIZE 0x1000u
-#define BIOS_BOUNCE 0x70000u      /* 64 KiB disk bounce buffer */
+#define BIOS_BOUNCE 0x70000u /* 64 KiB disk bounce buffer */
 #define BIOS_BOUNCE_SIZE 0x10000u
-#define BIOS_LOW_END 0x80000u     /* nothing of ours at or above this */
+#define BIOS_LOW_END 0x80000u /* nothing of ours at or above this */
 
 /* Real-mode segment and offset of a linear address below 1 MiB. */
 #define BIOS_SEG(addr) ((uint16_t)((uint32_t)(addr) >> 4))

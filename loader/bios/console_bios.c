@@ -70,7 +70,7 @@ static void vga_newline(void)
 		return;
 	row = VGA_ROWS - 1;
 	memmove((void *)VGA_TEXT, (const void *)(VGA_TEXT + VGA_COLS),
-		(VGA_ROWS - 1) * VGA_COLS * 2);
+	        (VGA_ROWS - 1) * VGA_COLS * 2);
 	for (unsigned i = 0; i < VGA_COLS; i++)
 		VGA_TEXT[(VGA_ROWS - 1) * VGA_COLS + i] = VGA_ATTR | ' ';
 }

@@ -75,7 +75,7 @@ static void reset_drive(uint8_t drive)
 }
 
 static int disk_bios_read(struct disk *disk, uint64_t lba, uint32_t count, void *buf,
-			  struct error *err)
+                          struct error *err)
 {
 	struct bios_disk *d = disk->ctx;
 	uint8_t *out = buf;
@@ -89,16 +89,18 @@ static int disk_bios_read(struct disk *disk, uint64_t lba, uint32_t count, void 
 			 * (64 KiB, or 127 sectors), so halve it for good. */
 			if (n > d->proven && n > 1) {
 				d->chunk = (n > 64 ? 64 : n / 2);
-				log_verbose("disk: %u-sector read refused (status 0x%02x), trying %u",
-					    (unsigned)n, status, (unsigned)d->chunk);
+				log_verbose(
+				    "disk: %u-sector read refused (status 0x%02x), trying %u",
+				    (unsigned)n, status, (unsigned)d->chunk);
 				continue;
 			}
 			/* A size that did work: a transient error. */
 			if (++tries > READ_TRIES)
 				return error_set(err,
-						 "disk: read of %u sectors at LBA 0x%llx failed on "
-						 "drive 0x%02x: BIOS status 0x%02x",
-						 (unsigned)n, (unsigned long long)lba, d->drive, status);
+				                 "disk: read of %u sectors at LBA 0x%llx failed on "
+				                 "drive 0x%02x: BIOS status 0x%02x",
+				                 (unsigned)n, (unsigned long long)lba, d->drive,
+				                 status);
 			reset_drive(d->drive);
 			continue;
 		}
@@ -139,7 +141,7 @@ int disk_bios_open(struct disk *disk, uint8_t drive, struct error *err)
 	if (!(r.eflags & BIOS_FLAG_CF)) {
 		if (p->bytes_per_sector && p->bytes_per_sector != DISK_SECTOR_SIZE)
 			return error_set(err, "disk: drive 0x%02x has %u-byte sectors, not 512",
-					 drive, p->bytes_per_sector);
+			                 drive, p->bytes_per_sector);
 		sectors = p->sectors;
 	}
 

@@ -46,7 +46,7 @@ int e820_read(struct memmap *map, struct error *err)
 		}
 		if (r.eax != E820_SMAP)
 			return error_set(err, "e820: call %u returned EAX 0x%x, not 'SMAP'",
-					 (unsigned)call, (unsigned)r.eax);
+			                 (unsigned)call, (unsigned)r.eax);
 		int has_ext = r.ecx >= 24;
 		uint32_t type = memmap_type_from_e820(e->type, e->ext_attr, has_ext);
 		if (type && memmap_add(map, e->base, e->length, type, err))

@@ -10,7 +10,7 @@
 #include "log.h"
 
 #define FAULT_VECTORS 32u
-#define FAULT_STUB_SIZE 16u /* isr.asm's stub stride */
+#define FAULT_STUB_SIZE 16u    /* isr.asm's stub stride */
 #define GATE_INTERRUPT_32 0x8e /* present, DPL 0, 32-bit interrupt gate */
 
 struct idt_gate {
@@ -33,11 +33,26 @@ static struct idt_gate idt[FAULT_VECTORS];
 struct idt_pointer idt32_desc; /* realmode.asm loads it too */
 
 static const char *const names[] = {
-	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
-	"invalid opcode", "device not available", "double fault", "coprocessor overrun",
-	"invalid TSS", "segment not present", "stack fault", "general protection",
-	"page fault", "reserved", "x87 error", "alignment check", "machine check",
-	"SIMD error",
+    "divide error",
+    "debug",
+    "NMI",
+    "breakpoint",
+    "overflow",
+    "bound range",
+    "invalid opcode",
+    "device not available",
+    "double fault",
+    "coprocessor overrun",
+    "invalid TSS",
+    "segment not present",
+    "stack fault",
+    "general protection",
+    "page fault",
+    "reserved",
+    "x87 error",
+    "alignment check",
+    "machine check",
+    "SIMD error",
 };
 
 void fault_init(void)
@@ -58,6 +73,6 @@ void fault_init(void)
 _Noreturn void stage2_fault(uint32_t vector, uint32_t error, uint32_t eip)
 {
 	log_fatal("stage 2: CPU exception %u (%s), error code 0x%x, at eip 0x%x", vector,
-		  vector < sizeof(names) / sizeof(names[0]) ? names[vector] : "reserved", error,
-		  eip);
+	          vector < sizeof(names) / sizeof(names[0]) ? names[vector] : "reserved", error,
+	          eip);
 }

@@ -39,7 +39,7 @@ static void read_memory_map(void)
 	uint32_t ebda = (uint32_t)*BDA_EBDA_SEGMENT << 4;
 	if (ebda && ebda < BIOS_LOW_END)
 		log_fatal("bios: the EBDA at 0x%x overlaps stage 2's memory below 0x%x",
-			  (unsigned)ebda, BIOS_LOW_END);
+		          (unsigned)ebda, BIOS_LOW_END);
 
 	memmap_init(&bios_memmap, map_storage, MAP_CAPACITY);
 	if (e820_read(&bios_memmap, &err) < 0 || memmap_normalize(&bios_memmap, &err))
@@ -50,7 +50,7 @@ static void read_memory_map(void)
 		log_fatal_error(&err);
 	if (memmap_total(&bios_memmap, TB_MEM_USABLE) < (4u << 20))
 		log_fatal("memory: only %llu KiB usable, twinboot needs at least 4 MiB",
-			  (unsigned long long)(memmap_total(&bios_memmap, TB_MEM_USABLE) >> 10));
+		          (unsigned long long)(memmap_total(&bios_memmap, TB_MEM_USABLE) >> 10));
 }
 
 /* The boot disk, its ESP (GPT, or the MBR table) and the FAT on it. */
@@ -65,8 +65,8 @@ static void mount_esp(uint8_t drive)
 	if (esp.from_backup_gpt)
 		log_info("gpt: primary GPT damaged, using the backup");
 	if (fat_mount(&bios_esp, &bios_disk, esp.first_lba, esp.sectors, &err))
-		log_fatal("ESP at LBA %llu on drive 0x%02x: %s",
-			  (unsigned long long)esp.first_lba, drive, err.msg);
+		log_fatal("ESP at LBA %llu on drive 0x%02x: %s", (unsigned long long)esp.first_lba,
+		          drive, err.msg);
 }
 
 _Noreturn void stage2_main(uint32_t drive)
@@ -80,7 +80,7 @@ _Noreturn void stage2_main(uint32_t drive)
 	fault_init();
 	if (a20_enable())
 		log_fatal("a20: the A20 gate stays closed (tried INT 15h 2401h, port 0x92 "
-			  "and the keyboard controller)");
+		          "and the keyboard controller)");
 	read_memory_map();
 	mount_esp((uint8_t)drive);
 	boot_main(tsc_entry);

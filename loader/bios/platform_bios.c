@@ -24,8 +24,8 @@ struct disk bios_disk;
 struct fat_volume bios_esp;
 
 static const char *const type_names[] = {
-	"?", "usable", "reserved", "ACPI reclaimable", "ACPI NVS", "bad",
-	"loader", "kernel", "module", "framebuffer", "EFI runtime",
+    "?",      "usable", "reserved", "ACPI reclaimable", "ACPI NVS",    "bad",
+    "loader", "kernel", "module",   "framebuffer",      "EFI runtime",
 };
 
 void platform_write(const char *text, size_t len)
@@ -44,8 +44,8 @@ uint64_t platform_alloc_pages(uint64_t pages, uint32_t tb_type, uint64_t max_add
 	uint64_t limit = max_addr && max_addr < FOUR_GIB ? max_addr : FOUR_GIB;
 	if (!pages || pages >= (FOUR_GIB - ONE_MIB) / PAGE_SIZE)
 		return 0;
-	uint64_t phys = memmap_alloc(&bios_memmap, pages * PAGE_SIZE, PAGE_SIZE, ONE_MIB, limit,
-				     tb_type);
+	uint64_t phys =
+	    memmap_alloc(&bios_memmap, pages * PAGE_SIZE, PAGE_SIZE, ONE_MIB, limit, tb_type);
 	if (phys)
 		memset(phys_ptr(phys), 0, (size_t)(pages * PAGE_SIZE));
 	return phys;
@@ -65,20 +65,20 @@ void platform_bios_report(void)
 		return;
 	done = 1;
 	log_verbose("disk: %llu sectors (%llu MiB); ESP: FAT%d at LBA %llu, %u-byte clusters",
-		    (unsigned long long)bios_disk.sectors,
-		    (unsigned long long)(bios_disk.sectors >> 11), bios_esp.type,
-		    (unsigned long long)bios_esp.first_lba, bios_esp.bytes_per_cluster);
+	            (unsigned long long)bios_disk.sectors,
+	            (unsigned long long)(bios_disk.sectors >> 11), bios_esp.type,
+	            (unsigned long long)bios_esp.first_lba, bios_esp.bytes_per_cluster);
 	log_verbose("memory map (E820, loader areas carved):");
 	for (uint32_t i = 0; i < bios_memmap.count; i++) {
 		const struct tb_mem_range *r = &bios_memmap.entries[i];
 		log_verbose("  0x%012llx-0x%012llx %s", (unsigned long long)r->base,
-			    (unsigned long long)(r->base + r->length - 1),
-			    r->type < ARRAY_SIZE(type_names) ? type_names[r->type] : "?");
+		            (unsigned long long)(r->base + r->length - 1),
+		            r->type < ARRAY_SIZE(type_names) ? type_names[r->type] : "?");
 	}
 }
 
 int platform_read_file(const char *path, uint32_t tb_type, uint64_t *phys, uint64_t *size,
-		       struct error *err)
+                       struct error *err)
 {
 	struct fat_file file;
 	platform_bios_report();
@@ -89,19 +89,18 @@ int platform_read_file(const char *path, uint32_t tb_type, uint64_t *phys, uint6
 	uint64_t pages = ALIGN_UP((uint64_t)file.size, PAGE_SIZE) / PAGE_SIZE;
 	uint64_t at = platform_alloc_pages(pages ? pages : 1, tb_type, 0);
 	if (!at)
-		return error_set(err, "memory: no free memory below 4 GiB for %s (%u bytes)",
-				 path, (unsigned)file.size);
+		return error_set(err, "memory: no free memory below 4 GiB for %s (%u bytes)", path,
+		                 (unsigned)file.size);
 	if (fat_read(&bios_esp, &file, phys_ptr(at), path, err))
 		return -1;
 	*phys = at;
 	*size = file.size;
 	log_verbose("file: %s, %u bytes at 0x%llx", path, (unsigned)file.size,
-		    (unsigned long long)at);
+	            (unsigned long long)at);
 	return 0;
 }
 
-void platform_set_video(uint32_t width, uint32_t height, int verbose,
-			struct tb_console *console)
+void platform_set_video(uint32_t width, uint32_t height, int verbose, struct tb_console *console)
 {
 	/* The BIOS left mode 3: 80x25 cells of character and attribute. */
 	*console = (struct tb_console){0};
@@ -121,7 +120,7 @@ void platform_find_tables(uint64_t *rsdp, uint64_t *smbios, uint64_t *efi_system
 	*smbios = tables_find_smbios();
 	*efi_system_table = 0;
 	log_verbose("tables: ACPI RSDP 0x%llx, SMBIOS 0x%llx", (unsigned long long)*rsdp,
-		    (unsigned long long)*smbios);
+	            (unsigned long long)*smbios);
 }
 
 uint32_t platform_firmware(void)

@@ -27,7 +27,7 @@ struct vbe_info {
 	uint16_t version;
 	uint32_t oem_string;
 	uint32_t capabilities;
-	uint32_t mode_list;  /* far pointer */
+	uint32_t mode_list;    /* far pointer */
 	uint16_t total_memory; /* 64 KiB units */
 } __attribute__((packed));
 
@@ -77,8 +77,7 @@ static unsigned read_mode_list(uint16_t *version, uint32_t *vram)
 		return 0;
 	*version = VBE_INFO->version;
 	*vram = (uint32_t)VBE_INFO->total_memory << 16;
-	const volatile uint16_t *list =
-		bios_ptr(BIOS_FARPTR(VBE_INFO->mode_list));
+	const volatile uint16_t *list = bios_ptr(BIOS_FARPTR(VBE_INFO->mode_list));
 	unsigned n;
 	for (n = 0; n < VBE_MAX_MODES && list[n] != 0xffff; n++)
 		modes[n] = list[n];
@@ -156,12 +155,12 @@ int vbe_set_mode(uint32_t width, uint32_t height, int verbose, struct tb_console
 	uint16_t ax = vbe_call(0x4f02, best_mode | 0x4000u, 0, BIOS_SCRATCH);
 	if (ax != VBE_OK) {
 		log_info("vbe: setting mode 0x%03x (%ux%u) failed, AX 0x%04x: keeping text mode",
-			 best_mode, best.width, best.height, ax);
+		         best_mode, best.width, best.height, ax);
 		return -1;
 	}
 	console_serial_only();
-	log_info("vbe: mode 0x%03x %ux%ux%u, framebuffer 0x%llx, pitch %u", best_mode,
-		 best.width, best.height, best.bpp, (unsigned long long)best.address, best.pitch);
+	log_info("vbe: mode 0x%03x %ux%ux%u, framebuffer 0x%llx, pitch %u", best_mode, best.width,
+	         best.height, best.bpp, (unsigned long long)best.address, best.pitch);
 	*console = best;
 	return 0;
 }
