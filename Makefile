@@ -198,6 +198,7 @@ $(MBR_BIN): $(BIOS_MBR_SRC)
 
 $(STAGE2_ELF): $(BIOS_OBJ) loader/bios/stage2.ld
 	$(say) LD $@
+	@mkdir -p $(@D)
 	$(Q)$(LD) $(BIOS_LDFLAGS) -o $@ $(BIOS_OBJ) $(BIOS_LIBGCC)
 	$(Q)$(OBJDUMP) -d -M i386 $@ > $(@:.elf=.lst)
 $(STAGE2_BIN): $(STAGE2_ELF)
