@@ -50,7 +50,7 @@ INC := -iquote common
 COMMON_SRC := common/lib.c common/fmt.c common/error.c common/crc32.c \
 	common/elf.c common/memmap.c common/paging.c common/config.c \
 	common/fat.c common/gpt.c common/cpu.c common/log.c common/boot.c \
-	common/address_space.c
+	common/address_space.c common/sha256.c common/manifest.c
 COMMON_HOST_SRC := $(filter-out common/lib.c,$(COMMON_SRC))
 
 # BIOS: stage 1 is the MBR; stage 2 is real-mode asm edges around 32-bit C.
@@ -77,10 +77,10 @@ MKIMAGE_SRC := tools/mkimage/main.c tools/mkimage/image.c tools/mkimage/gpt_writ
 MKIMAGE_COMMON_SRC := common/fmt.c common/error.c common/crc32.c common/elf.c
 
 UNIT_TESTS := test_lib test_fmt test_crc32 test_elf test_memmap test_paging \
-	test_config test_fat test_gpt test_boot test_vga test_fb
+	test_config test_fat test_gpt test_boot test_vga test_fb test_sha256 test_manifest
 UNIT_SUPPORT_SRC := tests/unit/fake_platform.c
 
-FUZZ_TARGETS := fuzz_elf fuzz_fat fuzz_gpt fuzz_config fuzz_memmap
+FUZZ_TARGETS := fuzz_elf fuzz_fat fuzz_gpt fuzz_config fuzz_memmap fuzz_manifest
 FUZZ_SECONDS ?= 20
 
 # ---------------------------------------------------------------- flags
