@@ -85,9 +85,12 @@ uint64_t address_space_build(const struct boot_facts *facts, int nx, int huge_1g
 	int fb_outside = con->type == TB_CONSOLE_FRAMEBUFFER && fb_base + fb_size > top;
 	uint64_t kernel_span = facts->plan.virt_end - facts->plan.virt_base;
 
-	uint64_t frames = paging_frames_needed(top) + paging_frames_needed(FOUR_GIB) +
-	                  paging_frames_needed(kernel_span) + paging_frames_needed(TB_STACK_SIZE) +
-	                  (fb_outside ? paging_frames_needed(fb_size) : 0) + 2;
+	/* The kernel's segments sit at 4 KiB-aligned frames under 2 MiB-
+	 * aligned addresses, so they need 4 KiB tables throughout. */
+	uint64_t frames = paging_frames_needed(top, 1) + paging_frames_needed(FOUR_GIB, 1) +
+	                  paging_frames_needed(kernel_span, 0) +
+	                  paging_frames_needed(TB_STACK_SIZE, 0) +
+	                  (fb_outside ? paging_frames_needed(fb_size, 1) : 0) + 1;
 	struct frame_pool pool;
 	pool.next = platform_alloc_pages(frames, TB_MEM_LOADER, FOUR_GIB);
 	if (!pool.next)

@@ -43,8 +43,10 @@ int paging_unmap_page(struct paging *pg, uint64_t virt, struct error *err);
  * when virt is mapped, 0 when not. Tests and the conformance checks use it. */
 int paging_lookup(const struct paging *pg, uint64_t virt, uint64_t *phys, uint32_t *flags);
 
-/* Frames paging_map() may need for a range of `size` bytes, worst case;
- * the UEFI loader reserves this many before ExitBootServices. */
-uint64_t paging_frames_needed(uint64_t size);
+/* Frames paging_map() may need for a range of `size` bytes, worst case:
+ * with large_pages, virt and phys are 2 MiB aligned alike so only the
+ * ends need 4 KiB tables; without, every 2 MiB needs one. The loaders
+ * reserve this many up front. */
+uint64_t paging_frames_needed(uint64_t size, int large_pages);
 
 #endif
