@@ -90,7 +90,8 @@ BIOS_CFLAGS := -m32 -march=i686 -std=gnu11 -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -mgeneral-regs-only \
 	-Os -g $(WARN) $(INC)
 BIOS_NASMFLAGS := -f elf32 -g
-BIOS_LDFLAGS := -m elf_i386 -nostdlib -static -T loader/bios/stage2.ld --no-warn-rwx-segments
+BIOS_LDFLAGS := -m elf_i386 -nostdlib -static -z noexecstack -T loader/bios/stage2.ld \
+	--no-warn-rwx-segments
 # 64-bit division in 32-bit code calls libgcc (gcc-multilib).
 BIOS_LIBGCC := $(shell $(CC) -m32 -print-libgcc-file-name 2>/dev/null)
 
