@@ -1,0 +1,360 @@
+/* common/fat.c - a read-only FAT12/16/32 reader over struct disk.
+ *
+ * Microsoft, "FAT: General Overview of On-Disk Format" 1.03: the FAT type
+ * follows from the cluster count alone (section 3.5); long names are
+ * VFAT LFN entries checked against their short entry's checksum (section
+ * 7). Every cluster number is range-checked and every chain is bounded by
+ * the cluster count, so a corrupt volume is an error, never a hang.
+ * Buffers are static: the BIOS stage 2 stack is small.
+ */
+#include "fat.h"
+#include "lib.h"
+
+#define ATTR_VOLUME 0x08
+#define ATTR_DIR 0x10
+#define ATTR_LFN 0x0f
+#define NAME_MAX 255
+#define NO_WINDOW UINT64_MAX
+
+static uint8_t sector[DISK_SECTOR_SIZE];
+
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return le16(p) | (uint32_t)le16(p + 2) << 16;
+}
+
+int fat_mount(struct fat_volume *vol, struct disk *disk, uint64_t first_lba, uint64_t sectors,
+              struct error *err)
+{
+	struct error e = {{0}};
+	if (disk->read(disk, first_lba, 1, sector, &e))
+		return error_set(err, "fat: boot sector: %s", e.msg);
+	uint32_t bps = le16(sector + 11), spc = sector[13], reserved = le16(sector + 14);
+	uint32_t fats = sector[16], root_entries = le16(sector + 17);
+	uint32_t total = le16(sector + 19) ? le16(sector + 19) : le32(sector + 32);
+	uint32_t fat_size = le16(sector + 22) ? le16(sector + 22) : le32(sector + 36);
+	if (bps != DISK_SECTOR_SIZE)
+		return error_set(err, "fat: %u bytes per sector, only 512 supported",
+		                 (unsigned)bps);
+	if (!spc || (spc & (spc - 1)))
+		return error_set(err, "fat: %u sectors per cluster is not a power of two",
+		                 (unsigned)spc);
+	if (!reserved || !fats || fats > 2 || !fat_size)
+		return error_set(err, "fat: bad BPB (%u reserved sectors, %u FATs of %u sectors)",
+		                 (unsigned)reserved, (unsigned)fats, (unsigned)fat_size);
+	if (sectors && total > sectors)
+		return error_set(err, "fat: %u sectors do not fit the %llu-sector partition",
+		                 (unsigned)total, (unsigned long long)sectors);
+	uint64_t root_sectors = ((uint64_t)root_entries * 32 + bps - 1) / bps;
+	uint64_t data_start = reserved + (uint64_t)fats * fat_size + root_sectors;
+	if (data_start >= total)
+		return error_set(err, "fat: no data area (%u sectors, data at %llu)",
+		                 (unsigned)total, (unsigned long long)data_start);
+
+	vol->disk = disk;
+	vol->first_lba = first_lba;
+	vol->sectors_per_cluster = spc;
+	vol->bytes_per_cluster = spc * bps;
+	vol->fat_lba = first_lba + reserved;
+	vol->data_lba = first_lba + data_start;
+	vol->cluster_count = (uint32_t)((total - data_start) / spc);
+	vol->type = vol->cluster_count < 4085 ? 12 : vol->cluster_count < 65525 ? 16 : 32;
+	vol->root_lba = first_lba + reserved + (uint64_t)fats * fat_size;
+	vol->root_entries = root_entries;
+	vol->root_cluster = vol->type == 32 ? le32(sector + 44) : 0;
+	vol->cached_fat_lba = NO_WINDOW;
+	/* The FAT must have an entry for every cluster (section 3.5). */
+	uint64_t fat_bits = (uint64_t)fat_size * bps * 8;
+	if (fat_bits / (uint64_t)vol->type < (uint64_t)vol->cluster_count + 2)
+		return error_set(err, "fat: FAT of %u sectors is too small for %u clusters",
+		                 (unsigned)fat_size, (unsigned)vol->cluster_count);
+	if (vol->type == 32 &&
+	    (root_entries || vol->root_cluster < 2 || vol->root_cluster > vol->cluster_count + 1))
+		return error_set(err, "fat: FAT32 root cluster 0x%x out of range",
+		                 (unsigned)vol->root_cluster);
+	return 0;
+}
+
+/* The FAT entry of `cluster`, through a window of cached FAT sectors. */
+static int fat_entry(struct fat_volume *vol, uint32_t cluster, uint32_t *next, struct error *err)
+{
+	uint64_t offset =
+	    vol->type == 12 ? cluster + cluster / 2 : (uint64_t)cluster * vol->type / 8;
+	uint64_t lba = vol->fat_lba + offset / DISK_SECTOR_SIZE;
+	uint64_t window = sizeof(vol->fat_cache) / DISK_SECTOR_SIZE;
+	/* A FAT12 entry may straddle two sectors: both must be cached. */
+	uint64_t last = vol->fat_lba + (offset + 1) / DISK_SECTOR_SIZE;
+	if (vol->cached_fat_lba == NO_WINDOW || lba < vol->cached_fat_lba ||
+	    last >= vol->cached_fat_lba + window) {
+		struct error e = {{0}};
+		if (vol->disk->read(vol->disk, lba, (uint32_t)window, vol->fat_cache, &e)) {
+			vol->cached_fat_lba = NO_WINDOW;
+			return error_set(err, "fat: reading the FAT: %s", e.msg);
+		}
+		vol->cached_fat_lba = lba;
+	}
+	const uint8_t *p =
+	    vol->fat_cache + (offset - (vol->cached_fat_lba - vol->fat_lba) * DISK_SECTOR_SIZE);
+	if (vol->type == 12)
+		*next = (cluster & 1) ? le16(p) >> 4 : le16(p) & 0xfff;
+	else if (vol->type == 16)
+		*next = le16(p);
+	else
+		*next = le32(p) & 0x0fffffff;
+	return 0;
+}
+
+static int is_end(const struct fat_volume *vol, uint32_t c)
+{
+	return c >= (vol->type == 12 ? 0xff8u : vol->type == 16 ? 0xfff8u : 0x0ffffff8u);
+}
+
+static int valid_cluster(const struct fat_volume *vol, uint32_t c)
+{
+	return c >= 2 && c <= vol->cluster_count + 1;
+}
+
+/* The cluster after c, or 0 at the end of the chain. */
+static int chain_next(struct fat_volume *vol, uint32_t c, uint32_t *next, const char *path,
+                      struct error *err)
+{
+	uint32_t n = 0;
+	if (fat_entry(vol, c, &n, err))
+		return -1;
+	if (is_end(vol, n)) {
+		*next = 0;
+		return 0;
+	}
+	if (!valid_cluster(vol, n))
+		return error_set(err, "fat: cluster 0x%x out of range in %s", (unsigned)n, path);
+	*next = n;
+	return 0;
+}
+
+static uint64_t cluster_lba(const struct fat_volume *vol, uint32_t c)
+{
+	return vol->data_lba + (uint64_t)(c - 2) * vol->sectors_per_cluster;
+}
+
+/* Long-name state while walking a directory. */
+struct lfn {
+	char name[NAME_MAX + 1];
+	uint8_t checksum;
+	int valid;
+};
+
+static void lfn_add(struct lfn *l, const uint8_t *e)
+{
+	static const uint8_t offsets[13] = {1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30};
+	unsigned seq = e[0] & 0x1f;
+	if (e[0] & 0x40) {
+		memset(l, 0, sizeof(*l));
+		l->checksum = e[13];
+		l->valid = seq >= 1 && seq <= 20;
+	} else if (e[13] != l->checksum) {
+		l->valid = 0;
+	}
+	if (!l->valid || !seq || seq > 20)
+		return;
+	for (unsigned i = 0; i < 13; i++) {
+		uint16_t ch = le16(e + offsets[i]);
+		unsigned pos = (seq - 1) * 13 + i;
+		if (ch == 0 || ch == 0xffff || pos >= NAME_MAX)
+			break;
+		l->name[pos] = ch < 0x80 ? (char)ch : '?';
+	}
+}
+
+static uint8_t short_checksum(const uint8_t *name)
+{
+	uint8_t sum = 0;
+	for (int i = 0; i < 11; i++)
+		sum = (uint8_t)(((sum & 1) << 7) + (sum >> 1) + name[i]);
+	return sum;
+}
+
+static void short_name(const uint8_t *e, char *out)
+{
+	int n = 0;
+	for (int i = 0; i < 8 && e[i] != ' '; i++)
+		out[n++] = (char)e[i];
+	if (e[8] != ' ') {
+		out[n++] = '.';
+		for (int i = 8; i < 11 && e[i] != ' '; i++)
+			out[n++] = (char)e[i];
+	}
+	out[n] = 0;
+	if (out[0] == 0x05) /* a name starting with 0xE5 is stored as 0x05 */
+		out[0] = (char)0xe5;
+}
+
+static int name_equal(const char *a, const char *b, size_t blen)
+{
+	for (size_t i = 0; i < blen; i++) {
+		char x = a[i], y = b[i];
+		if (x >= 'a' && x <= 'z')
+			x = (char)(x - 32);
+		if (y >= 'a' && y <= 'z')
+			y = (char)(y - 32);
+		if (x != y || !x)
+			return 0;
+	}
+	return a[blen] == 0;
+}
+
+/* Check one 32-byte entry against the wanted name. 1 = found (file set),
+ * 0 = keep going, -1 = end of directory. */
+static int match_entry(const uint8_t *e, struct lfn *lfn, const char *want, size_t len,
+                       struct fat_file *file)
+{
+	if (e[0] == 0)
+		return -1;
+	if (e[0] == 0xe5) {
+		lfn->valid = 0;
+		return 0;
+	}
+	if ((e[11] & 0x3f) == ATTR_LFN) {
+		lfn_add(lfn, e);
+		return 0;
+	}
+	int long_ok = lfn->valid && lfn->checksum == short_checksum(e);
+	lfn->valid = 0;
+	if (e[11] & ATTR_VOLUME)
+		return 0;
+	char name[13];
+	short_name(e, name);
+	if (!(long_ok && name_equal(lfn->name, want, len)) && !name_equal(name, want, len))
+		return 0;
+	file->first_cluster = (uint32_t)le16(e + 20) << 16 | le16(e + 26);
+	file->size = le32(e + 28);
+	file->is_dir = (e[11] & ATTR_DIR) != 0;
+	return 1;
+}
+
+/* Search directory `dir` (cluster 0: the FAT12/16 root) for a name. */
+static int dir_find(struct fat_volume *vol, uint32_t dir, const char *want, size_t len,
+                    struct fat_file *file, const char *path, struct error *err)
+{
+	static struct lfn lfn;
+	struct error e = {{0}};
+	uint32_t cluster = dir, visited = 0;
+	uint64_t lba = dir ? cluster_lba(vol, dir) : vol->root_lba;
+	uint64_t left = dir ? vol->sectors_per_cluster : (vol->root_entries * 32u + 511) / 512;
+	lfn.valid = 0;
+	for (;;) {
+		for (; left; left--, lba++) {
+			if (vol->disk->read(vol->disk, lba, 1, sector, &e))
+				return error_set(err, "fat: reading a directory of %s: %s", path,
+				                 e.msg);
+			for (unsigned off = 0; off < DISK_SECTOR_SIZE; off += 32) {
+				int r = match_entry(sector + off, &lfn, want, len, file);
+				if (r > 0)
+					return 0;
+				if (r < 0)
+					goto not_found;
+			}
+		}
+		if (!dir)
+			break;
+		if (chain_next(vol, cluster, &cluster, path, err))
+			return -1;
+		if (!cluster)
+			break;
+		if (++visited > vol->cluster_count)
+			return error_set(err, "fat: cluster chain of a directory of %s loops",
+			                 path);
+		lba = cluster_lba(vol, cluster);
+		left = vol->sectors_per_cluster;
+	}
+not_found:
+	return error_set(err, "fat: %s: '%.*s' not found", path, (int)len, want);
+}
+
+int fat_open(struct fat_volume *vol, const char *path, struct fat_file *file, struct error *err)
+{
+	uint32_t dir = vol->root_cluster; /* 0 on FAT12/16: the fixed root */
+	const char *p = path;
+	file->first_cluster = dir;
+	file->size = 0;
+	file->is_dir = 1;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		size_t len = 0;
+		while (p[len] && p[len] != '/')
+			len++;
+		if (!len)
+			break;
+		if (!file->is_dir)
+			return error_set(err, "fat: %s: '%.*s' is not a directory", path,
+			                 (int)(p - path - 1), path);
+		if (dir && !valid_cluster(vol, dir))
+			return error_set(err, "fat: cluster 0x%x out of range in %s", (unsigned)dir,
+			                 path);
+		if (dir_find(vol, dir, p, len, file, path, err))
+			return -1;
+		dir = file->first_cluster;
+		p += len;
+	}
+	return 0;
+}
+
+int fat_read(struct fat_volume *vol, const struct fat_file *file, void *buf, const char *path,
+             struct error *err)
+{
+	uint8_t *out = buf;
+	uint32_t left = file->size, done = 0, cluster = file->first_cluster, visited = 0;
+	if (!left)
+		return 0;
+	if (!valid_cluster(vol, cluster))
+		return error_set(err, "fat: cluster 0x%x out of range in %s", (unsigned)cluster,
+		                 path);
+	while (left) {
+		/* Gather a run of consecutive clusters: one disk read each. */
+		uint32_t first = cluster, count = 1, next;
+		uint64_t want = left;
+		for (;;) {
+			if (++visited > vol->cluster_count)
+				return error_set(err, "fat: cluster chain of %s loops", path);
+			if ((uint64_t)count * vol->bytes_per_cluster >= want)
+				break;
+			if (chain_next(vol, cluster, &next, path, err))
+				return -1;
+			if (!next)
+				return error_set(err, "fat: %s: chain ends after %u bytes of %u",
+				                 path,
+				                 (unsigned)(done + count * vol->bytes_per_cluster),
+				                 (unsigned)file->size);
+			if (next != cluster + 1) {
+				cluster = next;
+				break;
+			}
+			cluster = next;
+			count++;
+		}
+		uint64_t run = (uint64_t)count * vol->bytes_per_cluster;
+		uint32_t bytes = run < left ? (uint32_t)run : left;
+		uint32_t whole = bytes / DISK_SECTOR_SIZE, tail = bytes % DISK_SECTOR_SIZE;
+		struct error e = {{0}};
+		if (whole && vol->disk->read(vol->disk, cluster_lba(vol, first), whole, out, &e))
+			return error_set(err, "fat: reading %s: %s", path, e.msg);
+		if (tail) {
+			if (vol->disk->read(vol->disk, cluster_lba(vol, first) + whole, 1, sector,
+			                    &e))
+				return error_set(err, "fat: reading %s: %s", path, e.msg);
+			memcpy(out + whole * DISK_SECTOR_SIZE, sector, tail);
+		}
+		out += bytes;
+		done += bytes;
+		left -= bytes;
+		/* Either the run covered the rest of the file (left is now 0)
+		 * or the gathering loop stopped with `cluster` at the start of
+		 * the next run. */
+	}
+	return 0;
+}

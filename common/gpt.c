@@ -1,0 +1,159 @@
+/* common/gpt.c - find the EFI system partition (UEFI 2.10 ch. 5).
+ *
+ * The primary GPT header (LBA 1) is trusted only when its own CRC32 and
+ * its entry array's CRC32 check out; otherwise the backup header at the
+ * disk's last LBA is tried, as firmware does. A disk without a valid GPT
+ * falls back to its MBR table. Only 512-byte sectors are supported.
+ */
+#include "gpt.h"
+#include "crc32.h"
+#include "lib.h"
+
+#define GPT_SIGNATURE "EFI PART"
+#define GPT_HEADER_MIN 92u
+#define GPT_ENTRY_MIN 128u
+#define GPT_ENTRIES_MAX 1024u
+
+/* C12A7328-F81F-11D2-BA4B-00A0C93EC93B in its on-disk (mixed-endian) form */
+static const uint8_t esp_type[16] = {0x28, 0x73, 0x2a, 0xc1, 0x1f, 0xf8, 0xd2, 0x11,
+                                     0xba, 0x4b, 0x00, 0xa0, 0xc9, 0x3e, 0xc9, 0x3b};
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	return le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+/* One sector buffer for headers and one for entries: static, because the
+ * BIOS stage 2 stack is small. */
+static uint8_t header[DISK_SECTOR_SIZE];
+static uint8_t sector[DISK_SECTOR_SIZE];
+
+/* Check the header at `lba`; on success look through its entries for the
+ * ESP. Returns 0 found, -1 with `why` set (header or entries bad, or no
+ * ESP; *no_esp tells the last case apart). */
+static int try_header(struct disk *disk, uint64_t lba, struct partition *esp, int *no_esp,
+                      struct error *why)
+{
+	struct error err = {{0}};
+	if (disk->read(disk, lba, 1, header, &err))
+		return error_set(why, "%s", err.msg);
+	if (memcmp(header, GPT_SIGNATURE, 8))
+		return error_set(why, "no \"EFI PART\" signature at LBA %llu",
+		                 (unsigned long long)lba);
+	uint32_t size = le32(header + 12);
+	if (size < GPT_HEADER_MIN || size > DISK_SECTOR_SIZE)
+		return error_set(why, "header size %u at LBA %llu", (unsigned)size,
+		                 (unsigned long long)lba);
+	uint32_t stored = le32(header + 16);
+	memset(header + 16, 0, 4);
+	uint32_t actual = crc32(0, header, size);
+	if (stored != actual)
+		return error_set(why, "header CRC 0x%08x at LBA %llu, expected 0x%08x",
+		                 (unsigned)stored, (unsigned long long)lba, (unsigned)actual);
+	if (le64(header + 24) != lba)
+		return error_set(why, "header at LBA %llu says it is at LBA %llu",
+		                 (unsigned long long)lba, (unsigned long long)le64(header + 24));
+	uint64_t entries_lba = le64(header + 72);
+	uint32_t count = le32(header + 80), entry_size = le32(header + 84);
+	if (entry_size < GPT_ENTRY_MIN || entry_size % GPT_ENTRY_MIN ||
+	    entry_size > DISK_SECTOR_SIZE || count > GPT_ENTRIES_MAX)
+		return error_set(why, "%u entries of %u bytes at LBA %llu", (unsigned)count,
+		                 (unsigned)entry_size, (unsigned long long)lba);
+	uint32_t per_sector = DISK_SECTOR_SIZE / entry_size;
+	uint32_t sectors = (count + per_sector - 1) / per_sector;
+	if (disk->sectors &&
+	    (entries_lba >= disk->sectors || sectors > disk->sectors - entries_lba))
+		return error_set(why, "entry array at LBA %llu is outside the disk",
+		                 (unsigned long long)entries_lba);
+
+	/* One pass over the array: the CRC covers count * entry_size bytes. */
+	uint32_t crc = 0, found = 0;
+	for (uint32_t s = 0; s < sectors; s++) {
+		if (disk->read(disk, entries_lba + s, 1, sector, &err))
+			return error_set(why, "%s", err.msg);
+		uint32_t n =
+		    count - s * per_sector < per_sector ? count - s * per_sector : per_sector;
+		crc = crc32(crc, sector, n * entry_size);
+		for (uint32_t i = 0; i < n && !found; i++) {
+			const uint8_t *e = sector + i * entry_size;
+			uint64_t first = le64(e + 32), last = le64(e + 40);
+			if (memcmp(e, esp_type, 16) || last < first)
+				continue;
+			esp->first_lba = first;
+			esp->sectors = last - first + 1;
+			found = 1;
+		}
+	}
+	if (crc != le32(header + 88))
+		return error_set(why, "entry array CRC 0x%08x at LBA %llu, expected 0x%08x",
+		                 (unsigned)le32(header + 88), (unsigned long long)entries_lba,
+		                 (unsigned)crc);
+	if (!found) {
+		*no_esp = 1;
+		return error_set(why, "no EFI system partition among %u GPT entries",
+		                 (unsigned)count);
+	}
+	return 0;
+}
+
+/* The MBR's own table: a 0xEF entry, else an active FAT one. */
+static int try_mbr(struct disk *disk, struct partition *esp, struct error *why)
+{
+	struct error err = {{0}};
+	if (disk->read(disk, 0, 1, sector, &err))
+		return error_set(why, "%s", err.msg);
+	if (sector[510] != 0x55 || sector[511] != 0xaa)
+		return error_set(why, "no MBR signature");
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < 4; i++) {
+			const uint8_t *e = sector + 446 + 16 * i;
+			uint8_t type = e[4];
+			int fat = type == 0x0b || type == 0x0c || type == 0x0e || type == 0x06;
+			int match = pass == 0 ? type == 0xef : (e[0] & 0x80) && fat;
+			if (!match || !le32(e + 12))
+				continue;
+			esp->first_lba = le32(e + 8);
+			esp->sectors = le32(e + 12);
+			return 0;
+		}
+	}
+	return error_set(why, "no EFI system or active FAT partition in the MBR");
+}
+
+int gpt_find_esp(struct disk *disk, struct partition *esp, struct error *err)
+{
+	struct error primary = {{0}}, backup = {{0}};
+	int no_esp = 0;
+	memset(esp, 0, sizeof(*esp));
+	if (!try_header(disk, 1, esp, &no_esp, &primary))
+		return 0;
+	if (no_esp)
+		return error_set(err, "gpt: %s", primary.msg);
+
+	/* The backup's location: the primary's alternate_lba if the header
+	 * itself was readable, else the disk's last sector. */
+	uint64_t alternate = disk->sectors ? disk->sectors - 1 : 0;
+	if (!memcmp(header, GPT_SIGNATURE, 8) && le64(header + 32) > 1)
+		alternate = le64(header + 32);
+	if (alternate && !try_header(disk, alternate, esp, &no_esp, &backup)) {
+		esp->from_backup_gpt = 1;
+		return 0;
+	}
+	if (no_esp)
+		return error_set(err, "gpt: %s", backup.msg);
+
+	struct error mbr = {{0}};
+	if (!try_mbr(disk, esp, &mbr) && memcmp(primary.msg, "no \"EFI PART\"", 13) == 0) {
+		esp->from_mbr = 1;
+		return 0;
+	}
+	if (memcmp(primary.msg, "no \"EFI PART\"", 13) == 0 && !alternate)
+		return error_set(err, "gpt: no GPT and %s", mbr.msg);
+	return error_set(err, "gpt: primary %s; backup %s", primary.msg,
+	                 alternate ? backup.msg : "not found (disk size unknown)");
+}
