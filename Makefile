@@ -67,7 +67,8 @@ UEFI_C_SRC := loader/uefi/main.c loader/uefi/platform_uefi.c loader/uefi/gop.c
 # The kernel. It shares the formatter and string functions with the loaders.
 KERNEL_ASM_SRC := kernel/entry.asm kernel/isr.asm
 KERNEL_C_SRC := kernel/main.c kernel/console.c kernel/vga.c kernel/fb.c \
-	kernel/font.c kernel/serial.c kernel/idt.c kernel/panic.c kernel/conformance.c
+	kernel/font.c kernel/serial.c kernel/gdt.c kernel/idt.c kernel/panic.c \
+	kernel/pagewalk.c kernel/conformance.c kernel/check_map.c kernel/check_mmu.c
 KERNEL_COMMON_SRC := common/lib.c common/fmt.c
 # The parts of the kernel the host unit tests render with.
 KERNEL_HOST_SRC := kernel/vga.c kernel/fb.c kernel/font.c
