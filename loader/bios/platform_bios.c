@@ -81,6 +81,7 @@ int platform_read_file(const char *path, uint32_t tb_type, uint64_t *phys, uint6
                        struct error *err)
 {
 	struct fat_file file;
+	uint64_t start = rdtsc(); /* boot_main checked the CPU: it has a TSC */
 	platform_bios_report();
 	if (fat_open(&bios_esp, path, &file, err))
 		return -1;
@@ -95,8 +96,12 @@ int platform_read_file(const char *path, uint32_t tb_type, uint64_t *phys, uint6
 		return -1;
 	*phys = at;
 	*size = file.size;
-	log_verbose("file: %s, %u bytes at 0x%llx", path, (unsigned)file.size,
-	            (unsigned long long)at);
+	if (log_verbose_enabled) {
+		uint64_t hz = platform_tsc_frequency();
+		uint64_t ms = hz ? (rdtsc() - start) * 1000 / hz : 0;
+		log_verbose("file: %s, %u bytes at 0x%llx in %llu ms", path, (unsigned)file.size,
+		            (unsigned long long)at, (unsigned long long)ms);
+	}
 	return 0;
 }
 
