@@ -356,5 +356,14 @@ int fat_read(struct fat_volume *vol, const struct fat_file *file, void *buf, con
 		 * or the gathering loop stopped with `cluster` at the start of
 		 * the next run. */
 	}
+	/* The chain must end right here. No entry of a cycle is an end
+	 * marker, so this also catches a loop that the file's size alone
+	 * would have read through as repeated data. */
+	uint32_t after;
+	if (chain_next(vol, cluster, &after, path, err))
+		return -1;
+	if (after)
+		return error_set(err, "fat: cluster chain of %s loops or runs past its %u bytes",
+		                 path, (unsigned)file->size);
 	return 0;
 }

@@ -147,13 +147,18 @@ int gpt_find_esp(struct disk *disk, struct partition *esp, struct error *err)
 	if (no_esp)
 		return error_set(err, "gpt: %s", backup.msg);
 
-	struct error mbr = {{0}};
-	if (!try_mbr(disk, esp, &mbr) && memcmp(primary.msg, "no \"EFI PART\"", 13) == 0) {
+	/* Only a disk with no GPT at all falls back to the MBR table: a
+	 * damaged GPT is reported, not silently bypassed. */
+	static const char no_sig[] = "no \"EFI PART\"";
+	int primary_absent = !memcmp(primary.msg, no_sig, sizeof(no_sig) - 1);
+	int backup_absent = !alternate || !memcmp(backup.msg, no_sig, sizeof(no_sig) - 1);
+	if (primary_absent && backup_absent) {
+		struct error mbr = {{0}};
+		if (try_mbr(disk, esp, &mbr))
+			return error_set(err, "gpt: no GPT on the disk, and %s", mbr.msg);
 		esp->from_mbr = 1;
 		return 0;
 	}
-	if (memcmp(primary.msg, "no \"EFI PART\"", 13) == 0 && !alternate)
-		return error_set(err, "gpt: no GPT and %s", mbr.msg);
 	return error_set(err, "gpt: primary %s; backup %s", primary.msg,
 	                 alternate ? backup.msg : "not found (disk size unknown)");
 }
