@@ -11,6 +11,7 @@
 #include "disk.h"
 #include "error.h"
 #include "fat.h"
+#include "gpt.h"
 #include "memmap.h"
 
 /* Fixed low-memory areas (linear addresses), see stage2.ld. */
@@ -68,6 +69,7 @@ static inline uint8_t inb(uint16_t port)
 extern struct memmap bios_memmap;
 extern struct disk bios_disk;
 extern struct fat_volume bios_esp;
+extern struct partition bios_esp_partition;
 void platform_bios_report(void); /* verbose: disk, ESP and map, once */
 
 /* fault.c: exceptions in stage 2 print their vector and EIP and halt. */

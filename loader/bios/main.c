@@ -57,15 +57,15 @@ static void read_memory_map(void)
 static void mount_esp(uint8_t drive)
 {
 	struct error err = {{0}};
-	struct partition esp;
+	struct partition *esp = &bios_esp_partition;
 	if (disk_bios_open(&bios_disk, drive, &err))
 		log_fatal_error(&err);
-	if (gpt_find_esp(&bios_disk, &esp, &err))
+	if (gpt_find_esp(&bios_disk, esp, &err))
 		log_fatal("no EFI system partition on drive 0x%02x: %s", drive, err.msg);
-	if (esp.from_backup_gpt)
+	if (esp->from_backup_gpt)
 		log_info("gpt: primary GPT damaged, using the backup");
-	if (fat_mount(&bios_esp, &bios_disk, esp.first_lba, esp.sectors, &err))
-		log_fatal("ESP at LBA %llu on drive 0x%02x: %s", (unsigned long long)esp.first_lba,
+	if (fat_mount(&bios_esp, &bios_disk, esp->first_lba, esp->sectors, &err))
+		log_fatal("ESP at LBA %llu on drive 0x%02x: %s", (unsigned long long)esp->first_lba,
 		          drive, err.msg);
 }
 

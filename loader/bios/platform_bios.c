@@ -22,6 +22,7 @@
 struct memmap bios_memmap;
 struct disk bios_disk;
 struct fat_volume bios_esp;
+struct partition bios_esp_partition;
 
 static const char *const type_names[] = {
     "?",      "usable", "reserved", "ACPI reclaimable", "ACPI NVS",    "bad",
@@ -64,10 +65,16 @@ void platform_bios_report(void)
 	if (done || !log_verbose_enabled)
 		return;
 	done = 1;
-	log_verbose("disk: %llu sectors (%llu MiB); ESP: FAT%d at LBA %llu, %u-byte clusters",
+	const struct partition *p = &bios_esp_partition;
+	log_verbose("disk: %llu sectors (%llu MiB); ESP from the %s: LBA %llu, %llu sectors, "
+	            "FAT%d, %u-byte clusters",
 	            (unsigned long long)bios_disk.sectors,
-	            (unsigned long long)(bios_disk.sectors >> 11), bios_esp.type,
-	            (unsigned long long)bios_esp.first_lba, bios_esp.bytes_per_cluster);
+	            (unsigned long long)(bios_disk.sectors >> 11),
+	            p->from_mbr          ? "MBR table"
+	            : p->from_backup_gpt ? "backup GPT"
+	                                 : "GPT",
+	            (unsigned long long)p->first_lba, (unsigned long long)p->sectors, bios_esp.type,
+	            bios_esp.bytes_per_cluster);
 	log_verbose("memory map (E820, loader areas carved):");
 	for (uint32_t i = 0; i < bios_memmap.count; i++) {
 		const struct tb_mem_range *r = &bios_memmap.entries[i];
