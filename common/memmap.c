@@ -126,6 +126,11 @@ static int resolve_overlaps(struct memmap *map, struct error *err)
 
 int memmap_normalize(struct memmap *map, struct error *err)
 {
+	/* The ABI has no unknown types: whatever the firmware meant by one,
+	 * the kernel must keep its hands off it. */
+	for (uint32_t i = 0; i < map->count; i++)
+		if (map->entries[i].type == 0 || map->entries[i].type > TB_MEM_EFI_RUNTIME)
+			map->entries[i].type = TB_MEM_RESERVED;
 	sort_by_base(map);
 	if (resolve_overlaps(map, err))
 		return -1;

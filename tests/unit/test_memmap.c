@@ -158,6 +158,16 @@ static void test_alloc_lowest_fit_with_limits(void **state)
 	assert_int_equal(memmap_top(&map), 0x700000);
 }
 
+/* Found by fuzz_memmap: an unknown type must not reach the kernel. */
+static void test_unknown_type_becomes_reserved(void **state)
+{
+	(void)state;
+	add(0x1000, 0x1000, 42);
+	normalize();
+	assert_int_equal(map.count, 1);
+	expect(0, 0x1000, 0x1000, TB_MEM_RESERVED);
+}
+
 static void test_full_storage_is_an_error(void **state)
 {
 	(void)state;
