@@ -225,6 +225,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_normalize_is_idempotent, setup),
 	    cmocka_unit_test_setup(test_carve_splits_and_overrides, setup),
 	    cmocka_unit_test_setup(test_alloc_lowest_fit_with_limits, setup),
+		cmocka_unit_test_setup(test_unknown_type_becomes_reserved, setup),
 	    cmocka_unit_test_setup(test_full_storage_is_an_error, setup),
 	    cmocka_unit_test_setup(test_e820_types, setup),
 	    cmocka_unit_test_setup(test_efi_types, setup),
