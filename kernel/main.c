@@ -95,8 +95,7 @@ static void print_timing(const struct tb_bootinfo *bi)
 		        (unsigned long long)(load * 1000 / f),
 		        (unsigned long long)(handoff * 1000 / f));
 	else
-		kprintf("loader: entry->loaded %llu TSC ticks, loaded->handoff %llu TSC ticks "
-		        "(TSC rate unknown)\n",
+		kprintf("loader: entry->loaded %llu, loaded->handoff %llu TSC ticks (rate unknown)\n",
 		        (unsigned long long)load, (unsigned long long)handoff);
 }
 
