@@ -38,7 +38,8 @@ int check_memmap(const struct tb_bootinfo *bi, char *why, size_t n)
 		if (!r->length)
 			return FAIL("entry %u at 0x%llx is empty", i, X(r->base));
 		if (r->type < TB_MEM_USABLE || r->type > TB_MEM_EFI_RUNTIME)
-			return FAIL("entry %u at 0x%llx has unknown type %u", i, X(r->base), r->type);
+			return FAIL("entry %u at 0x%llx has unknown type %u", i, X(r->base),
+			            r->type);
 		if (r->base + r->length < r->base)
 			return FAIL("entry %u at 0x%llx wraps around", i, X(r->base));
 		if (r->type == TB_MEM_USABLE && ((r->base | r->length) & (PAGE_SIZE - 1)))
@@ -49,8 +50,8 @@ int check_memmap(const struct tb_bootinfo *bi, char *why, size_t n)
 			            "+0x%llx)",
 			            i, X(r->base), i - 1, X(prev->base), X(prev->length));
 		if (prev && r->base == prev->base + prev->length && r->type == prev->type)
-			return FAIL("entries %u and %u (type %u) touch but are not merged", i - 1, i,
-			            r->type);
+			return FAIL("entries %u and %u (type %u) touch but are not merged", i - 1,
+			            i, r->type);
 		prev = r;
 	}
 	return fmt_snprintf(why, n, "%u entries", bi->mem_map_entries), 1;
@@ -66,7 +67,8 @@ int check_reserved(const struct tb_bootinfo *bi, char *why, size_t n)
 		            bi->console.reserved1);
 	for (uint32_t i = 0; i < bi->mem_map_entries; i++)
 		if (check_entry(bi, i)->reserved)
-			return FAIL("map entry %u reserved = 0x%x", i, check_entry(bi, i)->reserved);
+			return FAIL("map entry %u reserved = 0x%x", i,
+			            check_entry(bi, i)->reserved);
 	if (bi->module_count && bi->module_entry_size != sizeof(struct tb_module))
 		return FAIL("module entry size %u, expected %zu", bi->module_entry_size,
 		            sizeof(struct tb_module));

@@ -115,9 +115,10 @@ int check_maps(const struct tb_bootinfo *bi, char *why, size_t n)
 		uint64_t seen = *b;
 		*a = old;
 		if (seen != 0x7477696e626f6f74ull)
-			return FAIL("write at 0x%llx through the direct map reads back 0x%llx through "
-			            "the identity map",
-			            X(first_usable), X(seen));
+			return FAIL(
+			    "write at 0x%llx through the direct map reads back 0x%llx through "
+			    "the identity map",
+			    X(first_usable), X(seen));
 	}
 	return fmt_snprintf(why, n, "RAM up to 0x%llx", X(top)), 1;
 }
@@ -172,7 +173,8 @@ int check_memory(const struct tb_bootinfo *bi, char *why, size_t n)
 		 * it, so a big guest doesn't make the host back all its memory. */
 		for (uint64_t p = r->base; p < r->base + r->length;) {
 			if (!page_ok(bi, p))
-				return FAIL("page 0x%llx does not keep what is written to it", X(p));
+				return FAIL("page 0x%llx does not keep what is written to it",
+				            X(p));
 			pages++;
 			p = p + PAGE_SIZE < GIB ? p + PAGE_SIZE : ALIGN_UP(p + PAGE_SIZE, MIB2);
 		}

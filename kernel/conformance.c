@@ -13,16 +13,16 @@ static const struct {
 	const char *name;
 	check_fn fn;
 } checks[] = {
-	{"memmap", check_memmap},           /* sorted, disjoint, merged, usable aligned */
-	{"reserved", check_reserved},       /* reserved fields zero, strides as v1 */
-	{"kernel", check_kernel},           /* kernel block inside a KERNEL entry */
-	{"modules", check_modules},         /* each inside a MODULE entry */
-	{"framebuffer", check_framebuffer}, /* inside a FRAMEBUFFER entry */
-	{"rsdp", check_rsdp},               /* ACPI RSDP checksums */
-	{"sections", check_sections},       /* .text RX, .rodata R, .data RW, WP */
-	{"maps", check_maps},               /* direct and identity maps agree */
-	{"stack", check_stack},             /* stack mapped RW, guard page not */
-	{"memory", check_memory},           /* usable RAM writes and reads back */
+    {"memmap", check_memmap},           /* sorted, disjoint, merged, usable aligned */
+    {"reserved", check_reserved},       /* reserved fields zero, strides as v1 */
+    {"kernel", check_kernel},           /* kernel block inside a KERNEL entry */
+    {"modules", check_modules},         /* each inside a MODULE entry */
+    {"framebuffer", check_framebuffer}, /* inside a FRAMEBUFFER entry */
+    {"rsdp", check_rsdp},               /* ACPI RSDP checksums */
+    {"sections", check_sections},       /* .text RX, .rodata R, .data RW, WP */
+    {"maps", check_maps},               /* direct and identity maps agree */
+    {"stack", check_stack},             /* stack mapped RW, guard page not */
+    {"memory", check_memory},           /* usable RAM writes and reads back */
 };
 
 void conformance_run(const struct tb_bootinfo *bi)

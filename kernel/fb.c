@@ -11,8 +11,8 @@
 #include "lib.h"
 
 const uint32_t fb_palette_rgb[16] = {
-	0x000000, 0x0000aa, 0x00aa00, 0x00aaaa, 0xaa0000, 0xaa00aa, 0xaa5500, 0xaaaaaa,
-	0x555555, 0x5555ff, 0x55ff55, 0x55ffff, 0xff5555, 0xff55ff, 0xffff55, 0xffffff,
+    0x000000, 0x0000aa, 0x00aa00, 0x00aaaa, 0xaa0000, 0xaa00aa, 0xaa5500, 0xaaaaaa,
+    0x555555, 0x5555ff, 0x55ff55, 0x55ffff, 0xff5555, 0xff55ff, 0xffff55, 0xffffff,
 };
 
 /* An 8-bit channel value scaled to `size` bits by keeping its top bits,
@@ -107,8 +107,8 @@ static void draw_glyph(struct fb_console *c, unsigned col, unsigned row, unsigne
 {
 	const uint8_t *g = font_glyph(ch);
 	unsigned bytes = c->s.bpp / 8;
-	uint8_t *p = c->s.base + (size_t)row * FONT_HEIGHT * c->s.pitch +
-	             (size_t)col * FONT_WIDTH * bytes;
+	uint8_t *p =
+	    c->s.base + (size_t)row * FONT_HEIGHT * c->s.pitch + (size_t)col * FONT_WIDTH * bytes;
 	for (unsigned y = 0; y < FONT_HEIGHT; y++, p += c->s.pitch)
 		for (unsigned x = 0; x < FONT_WIDTH; x++)
 			put(p + x * bytes, c->s.bpp, (g[y] & (0x80 >> x)) ? c->fg : c->bg);

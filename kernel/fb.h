@@ -25,9 +25,9 @@ struct fb_surface {
 
 struct fb_console {
 	struct fb_surface s;
-	unsigned cols, rows; /* text cells that fit */
-	unsigned col, row;   /* next cell; row == rows means "scroll first" */
-	uint32_t fg, bg;     /* pixel values of the current colours */
+	unsigned cols, rows;  /* text cells that fit */
+	unsigned col, row;    /* next cell; row == rows means "scroll first" */
+	uint32_t fg, bg;      /* pixel values of the current colours */
 	uint32_t palette[16]; /* pixel values of the 16 console colours */
 };
 

@@ -29,11 +29,7 @@ static struct tss tss;
  * read/write), then the 16-byte TSS descriptor at 0x18, filled at run time
  * because its base is the TSS's address. */
 static uint64_t gdt[5] __attribute__((aligned(16))) = {
-	0,
-	0x00209a0000000000ull,
-	0x0000920000000000ull,
-	0,
-	0,
+    0, 0x00209a0000000000ull, 0x0000920000000000ull, 0, 0,
 };
 
 struct __attribute__((packed)) gdt_pointer {

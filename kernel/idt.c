@@ -36,38 +36,38 @@ extern const uint64_t isr_stub_table[32];
 static struct idt_gate idt[32] __attribute__((aligned(16)));
 
 static const char *const names[32][2] = {
-	{"divide error", "#DE"},
-	{"debug", "#DB"},
-	{"non-maskable interrupt", "NMI"},
-	{"breakpoint", "#BP"},
-	{"overflow", "#OF"},
-	{"BOUND range exceeded", "#BR"},
-	{"invalid opcode", "#UD"},
-	{"device not available", "#NM"},
-	{"double fault", "#DF"},
-	{"coprocessor segment overrun", "#CSO"},
-	{"invalid TSS", "#TS"},
-	{"segment not present", "#NP"},
-	{"stack-segment fault", "#SS"},
-	{"general protection", "#GP"},
-	{"page fault", "#PF"},
-	{"reserved", "#15"},
-	{"x87 floating-point error", "#MF"},
-	{"alignment check", "#AC"},
-	{"machine check", "#MC"},
-	{"SIMD floating-point", "#XM"},
-	{"virtualization", "#VE"},
-	{"control protection", "#CP"},
-	{"reserved", "#22"},
-	{"reserved", "#23"},
-	{"reserved", "#24"},
-	{"reserved", "#25"},
-	{"reserved", "#26"},
-	{"reserved", "#27"},
-	{"hypervisor injection", "#HV"},
-	{"VMM communication", "#VC"},
-	{"security", "#SX"},
-	{"reserved", "#31"},
+    {"divide error", "#DE"},
+    {"debug", "#DB"},
+    {"non-maskable interrupt", "NMI"},
+    {"breakpoint", "#BP"},
+    {"overflow", "#OF"},
+    {"BOUND range exceeded", "#BR"},
+    {"invalid opcode", "#UD"},
+    {"device not available", "#NM"},
+    {"double fault", "#DF"},
+    {"coprocessor segment overrun", "#CSO"},
+    {"invalid TSS", "#TS"},
+    {"segment not present", "#NP"},
+    {"stack-segment fault", "#SS"},
+    {"general protection", "#GP"},
+    {"page fault", "#PF"},
+    {"reserved", "#15"},
+    {"x87 floating-point error", "#MF"},
+    {"alignment check", "#AC"},
+    {"machine check", "#MC"},
+    {"SIMD floating-point", "#XM"},
+    {"virtualization", "#VE"},
+    {"control protection", "#CP"},
+    {"reserved", "#22"},
+    {"reserved", "#23"},
+    {"reserved", "#24"},
+    {"reserved", "#25"},
+    {"reserved", "#26"},
+    {"reserved", "#27"},
+    {"hypervisor injection", "#HV"},
+    {"VMM communication", "#VC"},
+    {"security", "#SX"},
+    {"reserved", "#31"},
 };
 
 void idt_init(void)
@@ -90,9 +90,10 @@ void idt_init(void)
 /* A page fault's error code, spelled out (SDM Figure 6-11). */
 static void print_pf_error(uint64_t e)
 {
-	kprintf("  %s, %s access, %s mode%s%s\n", e & 1 ? "protection violation" : "page not present",
-	        e & 2 ? "write" : (e & 16 ? "instruction fetch" : "read"), e & 4 ? "user" : "kernel",
-	        e & 8 ? ", reserved bit set" : "", e & 32 ? ", protection key" : "");
+	kprintf(
+	    "  %s, %s access, %s mode%s%s\n", e & 1 ? "protection violation" : "page not present",
+	    e & 2 ? "write" : (e & 16 ? "instruction fetch" : "read"), e & 4 ? "user" : "kernel",
+	    e & 8 ? ", reserved bit set" : "", e & 32 ? ", protection key" : "");
 }
 
 static int on_df_stack(const struct trap_frame *f)

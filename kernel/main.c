@@ -49,8 +49,8 @@ static void print_console(const struct tb_bootinfo *bi, enum console_kind kind)
 	else if (c->type == TB_CONSOLE_NONE)
 		kprintf("console: serial only\n");
 	else
-		kprintf("console: serial only (type %u, %ux%ux%u at 0x%llx: not drawable)\n", c->type,
-		        c->width, c->height, c->bpp, (unsigned long long)c->address);
+		kprintf("console: serial only (type %u, %ux%ux%u at 0x%llx: not drawable)\n",
+		        c->type, c->width, c->height, c->bpp, (unsigned long long)c->address);
 }
 
 static void print_memory(const struct tb_bootinfo *bi)
@@ -63,8 +63,8 @@ static void print_memory(const struct tb_bootinfo *bi)
 		if (r->type == TB_MEM_USABLE)
 			usable += r->length;
 	}
-	kprintf("memory: %llu MiB usable in %u map entries\n",
-	        (unsigned long long)(usable >> 20), bi->mem_map_entries);
+	kprintf("memory: %llu MiB usable in %u map entries\n", (unsigned long long)(usable >> 20),
+	        bi->mem_map_entries);
 }
 
 static void print_modules(const struct tb_bootinfo *bi)
@@ -95,8 +95,9 @@ static void print_timing(const struct tb_bootinfo *bi)
 		        (unsigned long long)(load * 1000 / f),
 		        (unsigned long long)(handoff * 1000 / f));
 	else
-		kprintf("loader: entry->loaded %llu, loaded->handoff %llu TSC ticks (rate unknown)\n",
-		        (unsigned long long)load, (unsigned long long)handoff);
+		kprintf(
+		    "loader: entry->loaded %llu, loaded->handoff %llu TSC ticks (rate unknown)\n",
+		    (unsigned long long)load, (unsigned long long)handoff);
 }
 
 static void print_info(const struct tb_bootinfo *bi, enum console_kind kind, const char *cmdline)

@@ -6,11 +6,11 @@
 #include <stdint.h>
 
 struct pagewalk {
-	int present;      /* every level present */
-	int writable;     /* R/W set at every level */
-	int nx;           /* XD set at some level */
-	uint64_t phys;    /* the physical address virt translates to */
-	uint64_t page;    /* the size of the page that maps it: 4 KiB, 2 MiB or 1 GiB */
+	int present;   /* every level present */
+	int writable;  /* R/W set at every level */
+	int nx;        /* XD set at some level */
+	uint64_t phys; /* the physical address virt translates to */
+	uint64_t page; /* the size of the page that maps it: 4 KiB, 2 MiB or 1 GiB */
 };
 
 /* Walk CR3's 4-level tables for virt, reading them through the direct map

@@ -29,10 +29,10 @@ struct format {
 };
 
 static const struct format formats[] = {
-	{"BGRX 8:8:8:8", 32, 8, 16, 8, 8, 8, 0, 0x0055ffff},
-	{"RGBX 8:8:8:8", 32, 8, 0, 8, 8, 8, 16, 0x00ffff55},
-	{"BGR 8:8:8", 24, 8, 16, 8, 8, 8, 0, 0x55ffff},
-	{"RGB 5:6:5", 16, 5, 11, 6, 5, 5, 0, (0x55 >> 3) << 11 | 0x3f << 5 | 0x1f},
+    {"BGRX 8:8:8:8", 32, 8, 16, 8, 8, 8, 0, 0x0055ffff},
+    {"RGBX 8:8:8:8", 32, 8, 0, 8, 8, 8, 16, 0x00ffff55},
+    {"BGR 8:8:8", 24, 8, 16, 8, 8, 8, 0, 0x55ffff},
+    {"RGB 5:6:5", 16, 5, 11, 6, 5, 5, 0, (0x55 >> 3) << 11 | 0x3f << 5 | 0x1f},
 };
 
 static struct fb_surface make(const struct format *f, uint32_t w, uint32_t h, uint32_t extra)
@@ -73,8 +73,8 @@ static void expect_cell(const struct fb_surface *s, unsigned col, unsigned row, 
 			uint32_t want = (g[y] >> (7 - x)) & 1 ? fg : bg;
 			uint32_t got = pixel(s, col * 8 + x, row * 16 + y);
 			if (got != want)
-				fail_msg("cell (%u,%u) '%c' pixel (%u,%u): 0x%x, expected 0x%x", col, row,
-				         ch, x, y, got, want);
+				fail_msg("cell (%u,%u) '%c' pixel (%u,%u): 0x%x, expected 0x%x",
+				         col, row, ch, x, y, got, want);
 		}
 }
 
@@ -138,7 +138,8 @@ static void test_hello_every_format(void **state)
 			for (uint32_t y = 0; y < 480; y++)
 				for (uint32_t x = (y < 16 ? 12 * 8 : 0); x < 640; x++)
 					if (pixel(&s, x, y) != 0)
-						fail_msg("%s: pixel (%u,%u) not black", f->name, x, y);
+						fail_msg("%s: pixel (%u,%u) not black", f->name, x,
+						         y);
 			expect_padding(&s);
 			free(s.base);
 		}

@@ -51,10 +51,11 @@ static void expect_row(unsigned row, const char *text, uint8_t attr)
 {
 	size_t n = strlen(text);
 	for (unsigned col = 0; col < W; col++) {
-		uint16_t want = col < n ? (uint16_t)((uint8_t)text[col] | attr << 8) : (' ' | GREY << 8);
+		uint16_t want =
+		    col < n ? (uint16_t)((uint8_t)text[col] | attr << 8) : (' ' | GREY << 8);
 		if (at(col, row) != want)
-			fail_msg("row %u col %u: cell 0x%04x, expected 0x%04x", row, col, at(col, row),
-			         want);
+			fail_msg("row %u col %u: cell 0x%04x, expected 0x%04x", row, col,
+			         at(col, row), want);
 	}
 }
 
@@ -78,7 +79,7 @@ static void test_hello_light_cyan(void **state)
 	(void)state;
 	vga_set_color(&v, COLOR_LIGHT_CYAN, COLOR_BLACK);
 	write_str("Hello World!");
-	assert_int_equal(at(0, 0), 0x0b48); /* 'H' */
+	assert_int_equal(at(0, 0), 0x0b48);  /* 'H' */
 	assert_int_equal(at(11, 0), 0x0b21); /* '!' */
 	assert_int_equal(v.col, 12);
 	vga_set_color(&v, COLOR_WHITE, COLOR_BLUE);
