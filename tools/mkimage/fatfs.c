@@ -1,0 +1,87 @@
+/* tools/mkimage/fatfs.c - the ESP's file system, made by mtools.
+ *
+ * mformat/mmd/mcopy work on a byte offset of the image (`-i IMAGE@@OFF`),
+ * so no root, loop device or mount is needed. They run through
+ * fork/execvp, never a shell, so file names need no quoting. mtools takes
+ * its timestamps from SOURCE_DATE_EPOCH, which keeps images reproducible.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mkimage.h"
+
+/* Run argv; with `input`, feed it on stdin (mcopy - ::file). */
+static int run(char *const argv[], const char *input)
+{
+	int pipefd[2] = {-1, -1};
+	if (input && pipe(pipefd))
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (input) {
+			dup2(pipefd[0], 0);
+			close(pipefd[0]);
+			close(pipefd[1]);
+		}
+		execvp(argv[0], argv);
+		fprintf(stderr, "mkimage: cannot run %s (install mtools)\n", argv[0]);
+		_exit(127);
+	}
+	if (input) {
+		close(pipefd[0]);
+		size_t len = strlen(input);
+		if (write(pipefd[1], input, len) != (ssize_t)len)
+			perror("mkimage: writing the config to mcopy");
+		close(pipefd[1]);
+	}
+	int status;
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "mkimage: %s failed\n", argv[0]);
+		return -1;
+	}
+	return 0;
+}
+
+int fatfs_make(const char *image, uint64_t esp_sectors, int fat32, const struct options *opt,
+               const char *config_text, uint32_t serial)
+{
+	char target[4200], sectors[32], serial_hex[16], hidden[16];
+	snprintf(target, sizeof(target), "%s@@%u", image, ESP_LBA * SECTOR);
+	snprintf(sectors, sizeof(sectors), "%llu", (unsigned long long)esp_sectors);
+	snprintf(serial_hex, sizeof(serial_hex), "%08x", serial);
+	snprintf(hidden, sizeof(hidden), "%u", ESP_LBA);
+	setenv("MTOOLS_SKIP_CHECK", "1", 1);
+
+	/* -H: hidden sectors = the partition's start, as firmware expects;
+	 * -N: a fixed volume serial; -F: FAT32 for large ESPs. */
+	char *mformat[20] = {"mformat", "-i", target, "-T", sectors,    "-h", "64",      "-s",
+	                     "32",      "-H", hidden, "-N", serial_hex, "-v", "TWINBOOT"};
+	unsigned n = 15;
+	if (fat32)
+		mformat[n++] = "-F";
+	mformat[n++] = "::";
+	mformat[n] = NULL;
+	char *mmd[] = {"mmd", "-i", target, "::/EFI", "::/EFI/BOOT", "::/boot", NULL};
+	char *efi[] = {"mcopy", "-i", target, (char *)opt->efi, "::/EFI/BOOT/BOOTX64.EFI", NULL};
+	char *kernel[] = {"mcopy", "-i", target, (char *)opt->kernel, "::/boot/kernel.elf", NULL};
+	char *cfg_from_file[] = {"mcopy", "-i", target, (char *)opt->config, "::/boot/twinboot.cfg",
+	                         NULL};
+	char *cfg_from_text[] = {"mcopy", "-i", target, "-", "::/boot/twinboot.cfg", NULL};
+	if (run(mformat, NULL) || run(mmd, NULL) || run(efi, NULL) || run(kernel, NULL))
+		return -1;
+	if (opt->config ? run(cfg_from_file, NULL) : run(cfg_from_text, config_text))
+		return -1;
+	for (unsigned i = 0; i < opt->module_count; i++) {
+		char dest[128];
+		snprintf(dest, sizeof(dest), "::/boot/%s", opt->modules[i].name);
+		char *mod[] = {"mcopy", "-i", target, (char *)opt->modules[i].path, dest, NULL};
+		if (run(mod, NULL))
+			return -1;
+	}
+	return 0;
+}

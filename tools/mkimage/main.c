@@ -1,0 +1,156 @@
+/* tools/mkimage/main.c - mkimage's command line.
+ *
+ *   mkimage -o IMAGE --kernel FILE [--cmdline TEXT] [--module FILE[=NAME]]...
+ *           [--config FILE] [--size MiB] [--mbr protective|hybrid]
+ *           [--mbr-code FILE] [--stage2 FILE] [--efi FILE]
+ *   mkimage check FILE
+ *
+ * Every mistake is one line on stderr and exit status 1.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mkimage.h"
+
+#ifndef TWINBOOT_DATADIR
+#define TWINBOOT_DATADIR "/usr/local/share/twinboot"
+#endif
+
+static const char usage[] =
+    "usage: mkimage -o IMAGE --kernel FILE [options]   make a BIOS+UEFI disk image\n"
+    "       mkimage check FILE                         will this kernel boot?\n"
+    "\n"
+    "  -o, --output IMAGE      the image to write (replaced atomically)\n"
+    "  --kernel FILE           an ELF64 x86-64 kernel taking the twinboot boot info\n"
+    "  --cmdline TEXT          the kernel command line\n"
+    "  --module FILE[=NAME]    copy FILE to /boot/NAME and list it in the config\n"
+    "                          (repeatable, up to 64; NAME defaults to FILE's name)\n"
+    "  --config FILE           use FILE as /boot/twinboot.cfg instead of writing one\n"
+    "  --size MiB              the whole disk's size (default: content + room)\n"
+    "  --mbr hybrid|protective hybrid (default) also lists the ESP as an active FAT\n"
+    "                          partition for strict BIOSes; protective is the UEFI spec's\n"
+    "  --mbr-code FILE         stage 1 (default " TWINBOOT_DATADIR "/mbr.bin)\n"
+    "  --stage2 FILE           stage 2 (default " TWINBOOT_DATADIR "/stage2.bin)\n"
+    "  --efi FILE              BOOTX64.EFI (default " TWINBOOT_DATADIR "/BOOTX64.EFI)\n"
+    "\n"
+    "SOURCE_DATE_EPOCH sets the FAT timestamps; the same inputs give the same bytes.\n";
+
+static int fail(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "mkimage: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static int parse_module(struct options *opt, const char *arg)
+{
+	if (opt->module_count == MAX_MODULES)
+		return fail("more than %s modules", "64");
+	struct module_arg *m = &opt->modules[opt->module_count++];
+	const char *eq = strchr(arg, '=');
+	const char *name;
+	if (eq) {
+		static char paths[MAX_MODULES][4096];
+		size_t len = (size_t)(eq - arg);
+		if (len >= sizeof(paths[0]))
+			return fail("--module %s: path too long", arg);
+		memcpy(paths[opt->module_count - 1], arg, len);
+		paths[opt->module_count - 1][len] = 0;
+		m->path = paths[opt->module_count - 1];
+		name = eq + 1;
+	} else {
+		m->path = arg;
+		const char *slash = strrchr(arg, '/');
+		name = slash ? slash + 1 : arg;
+	}
+	/* The name becomes /boot/NAME on the ESP and the boot info's name. */
+	if (!*name || strlen(name) >= sizeof(m->name) || strchr(name, '/') || strchr(name, '\\') ||
+	    !strcmp(name, "kernel.elf") || !strcmp(name, "twinboot.cfg") || name[0] == '.')
+		return fail("--module %s: NAME must be 1-63 characters, no '/', not kernel.elf or "
+		            "twinboot.cfg",
+		            arg);
+	strcpy(m->name, name);
+	for (unsigned i = 0; i + 1 < opt->module_count; i++)
+		if (!strcasecmp(opt->modules[i].name, name))
+			return fail("--module %s: two modules named that", name);
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct options *opt)
+{
+	opt->hybrid = 1;
+	opt->mbr_code = TWINBOOT_DATADIR "/mbr.bin";
+	opt->stage2 = TWINBOOT_DATADIR "/stage2.bin";
+	opt->efi = TWINBOOT_DATADIR "/BOOTX64.EFI";
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(usage, stdout);
+			exit(0);
+		}
+		if (i + 1 >= argc)
+			return fail("%s needs a value (see mkimage --help)", a);
+		const char *v = argv[++i];
+		if (!strcmp(a, "-o") || !strcmp(a, "--output"))
+			opt->output = v;
+		else if (!strcmp(a, "--kernel"))
+			opt->kernel = v;
+		else if (!strcmp(a, "--cmdline"))
+			opt->cmdline = v;
+		else if (!strcmp(a, "--config"))
+			opt->config = v;
+		else if (!strcmp(a, "--mbr-code"))
+			opt->mbr_code = v;
+		else if (!strcmp(a, "--stage2"))
+			opt->stage2 = v;
+		else if (!strcmp(a, "--efi"))
+			opt->efi = v;
+		else if (!strcmp(a, "--module")) {
+			if (parse_module(opt, v))
+				return 1;
+		} else if (!strcmp(a, "--mbr")) {
+			if (strcmp(v, "hybrid") && strcmp(v, "protective"))
+				return fail("--mbr %s: expected hybrid or protective", v);
+			opt->hybrid = !strcmp(v, "hybrid");
+		} else if (!strcmp(a, "--size")) {
+			char *end;
+			errno = 0;
+			unsigned long n = strtoul(v, &end, 10);
+			if (errno || *end || !n || n > 2u * 1024 * 1024)
+				return fail("--size %s: expected a size in MiB, 1 to 2097152", v);
+			opt->size_mib = (unsigned)n;
+		} else {
+			return fail("unknown option %s (see mkimage --help)", a);
+		}
+	}
+	if (!opt->output)
+		return fail("%s", "no output: give -o IMAGE (see mkimage --help)");
+	if (!opt->kernel)
+		return fail("%s", "no kernel: give --kernel FILE (see mkimage --help)");
+	if (opt->cmdline && opt->config)
+		return fail("%s", "--cmdline and --config both given: put cmdline= in the config");
+	if (opt->cmdline && (strchr(opt->cmdline, '\n') || strchr(opt->cmdline, '#') ||
+	                     strlen(opt->cmdline) > 4095))
+		return fail("%s", "--cmdline must be one line, without '#', at most 4095 bytes");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "check")) {
+		if (argc != 3)
+			return fail("%s", "usage: mkimage check FILE");
+		return check_kernel(argv[2]) ? 1 : 0;
+	}
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return 1;
+	}
+	static struct options opt;
+	if (parse(argc, argv, &opt))
+		return 1;
+	return image_write(&opt) ? 1 : 0;
+}

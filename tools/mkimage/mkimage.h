@@ -1,0 +1,72 @@
+/* tools/mkimage/mkimage.h - what mkimage's parts share: the options and
+ * the image layout (see docs/BOOT-YOUR-KERNEL.md for the picture). */
+#ifndef TWINBOOT_MKIMAGE_H
+#define TWINBOOT_MKIMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SECTOR 512u
+#define GPT_ENTRIES 128u
+#define GPT_ENTRY_SIZE 128u
+#define GPT_ENTRY_SECTORS (GPT_ENTRIES * GPT_ENTRY_SIZE / SECTOR) /* 32 */
+#define STAGE2_LBA 34u         /* first sector after the primary GPT */
+#define ESP_LBA 2048u          /* 1 MiB: aligned for flash media */
+#define STAGE2_MAX (64u << 10) /* stage 2 must fit what stage 1 reads */
+#define ESP_MIN_MIB 32u
+#define FAT32_FROM_MIB 512u /* smaller ESPs get FAT16 */
+#define MAX_MODULES 64
+
+/* Stage 1's patch fields, as loader/bios/mbr.asm lays them out. */
+#define MBR_MAGIC_OFFSET 0x1a8
+#define MBR_MAGIC "TBS1"
+#define MBR_STAGE2_LBA_OFFSET 0x1ac
+#define MBR_STAGE2_SECTORS_OFFSET 0x1b4
+#define MBR_CODE_END 0x1b8 /* disk signature from here */
+
+struct module_arg {
+	const char *path;
+	char name[64];
+};
+
+struct options {
+	const char *output;
+	const char *kernel;
+	const char *cmdline;
+	const char *config;
+	const char *mbr_code, *stage2, *efi;
+	struct module_arg modules[MAX_MODULES];
+	unsigned module_count;
+	unsigned size_mib; /* 0: sized to the content */
+	int hybrid;        /* 1: hybrid MBR (default), 0: protective */
+};
+
+/* A whole input file in memory (mkimage's inputs are small). */
+struct blob {
+	uint8_t *data;
+	size_t size;
+};
+
+/* Read a file; on failure print "mkimage: PATH: why" and return -1. */
+int blob_read(const char *path, struct blob *out);
+
+/* mkimage check FILE: print the load plan or why it won't boot. */
+int check_kernel(const char *path);
+
+/* Build the image described by opt, atomically. */
+int image_write(const struct options *opt);
+
+/* The MBR: stage 1's code with its patch fields set, the disk signature
+ * and either a protective or a hybrid partition table. */
+int mbr_build(uint8_t mbr[SECTOR], const struct blob *stage1, uint32_t stage2_sectors,
+              uint32_t signature, uint64_t total_sectors, uint64_t esp_sectors, int fat32,
+              int hybrid);
+
+/* Primary and backup GPT (headers and entry arrays) into the image file. */
+int gpt_write(int fd, uint64_t total_sectors, uint64_t esp_sectors, const uint8_t seed[32]);
+
+/* Make the ESP's FAT with mtools and copy the files in. */
+int fatfs_make(const char *image, uint64_t esp_sectors, int fat32, const struct options *opt,
+               const char *config_text, uint32_t serial);
+
+#endif
