@@ -68,6 +68,15 @@ int fat_mount(struct fat_volume *vol, struct disk *disk, uint64_t first_lba, uin
 	vol->root_entries = root_entries;
 	vol->root_cluster = vol->type == 32 ? le32(sector + 44) : 0;
 	vol->cached_fat_lba = NO_WINDOW;
+	/* FAT32 BPB_ExtFlags (section 3.3): bit 7 set means the FATs are not
+	 * mirrored and only the one numbered in bits 0-3 is current. */
+	uint32_t ext_flags = vol->type == 32 ? le16(sector + 40) : 0;
+	if (ext_flags & 0x80) {
+		if ((ext_flags & 0xf) >= fats)
+			return error_set(err, "fat: active FAT %u of %u",
+			                 (unsigned)(ext_flags & 0xf), (unsigned)fats);
+		vol->fat_lba += (uint64_t)(ext_flags & 0xf) * fat_size;
+	}
 	/* The FAT must have an entry for every cluster (section 3.5). */
 	uint64_t fat_bits = (uint64_t)fat_size * bps * 8;
 	if (fat_bits / (uint64_t)vol->type < (uint64_t)vol->cluster_count + 2)
@@ -80,19 +89,29 @@ int fat_mount(struct fat_volume *vol, struct disk *disk, uint64_t first_lba, uin
 	return 0;
 }
 
-/* The FAT entry of `cluster`, through a window of cached FAT sectors. */
+/* Sectors of the window starting at `lba`: as many as the cache holds,
+ * but never past the FATs (root_lba follows the last FAT), so a volume
+ * whose data area is shorter than the window still reads inside itself. */
+static uint32_t window_at(const struct fat_volume *vol, uint64_t lba)
+{
+	uint64_t room = vol->root_lba - lba;
+	uint32_t max = sizeof(vol->fat_cache) / DISK_SECTOR_SIZE;
+	return room < max ? (uint32_t)room : max;
+}
+
+/* The FAT entry of `cluster` (valid_cluster() checked by the caller, so
+ * it lies inside the FAT), through a window of cached FAT sectors. */
 static int fat_entry(struct fat_volume *vol, uint32_t cluster, uint32_t *next, struct error *err)
 {
 	uint64_t offset =
 	    vol->type == 12 ? cluster + cluster / 2 : (uint64_t)cluster * vol->type / 8;
 	uint64_t lba = vol->fat_lba + offset / DISK_SECTOR_SIZE;
-	uint64_t window = sizeof(vol->fat_cache) / DISK_SECTOR_SIZE;
 	/* A FAT12 entry may straddle two sectors: both must be cached. */
 	uint64_t last = vol->fat_lba + (offset + 1) / DISK_SECTOR_SIZE;
 	if (vol->cached_fat_lba == NO_WINDOW || lba < vol->cached_fat_lba ||
-	    last >= vol->cached_fat_lba + window) {
+	    last >= vol->cached_fat_lba + window_at(vol, vol->cached_fat_lba)) {
 		struct error e = {{0}};
-		if (vol->disk->read(vol->disk, lba, (uint32_t)window, vol->fat_cache, &e)) {
+		if (vol->disk->read(vol->disk, lba, window_at(vol, lba), vol->fat_cache, &e)) {
 			vol->cached_fat_lba = NO_WINDOW;
 			return error_set(err, "fat: reading the FAT: %s", e.msg);
 		}
@@ -146,8 +165,13 @@ struct lfn {
 	char name[NAME_MAX + 1];
 	uint8_t checksum;
 	int valid;
+	unsigned next; /* the sequence number the next LFN entry must carry */
 };
 
+/* LFN entries come last piece first: the one flagged 0x40 carries the
+ * highest sequence number N, then N-1 down to 1, all with the checksum of
+ * the short entry that follows them (section 7). Anything else (a piece
+ * missing, a stray entry left by a non-VFAT tool) invalidates the name. */
 static void lfn_add(struct lfn *l, const uint8_t *e)
 {
 	static const uint8_t offsets[13] = {1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30};
@@ -156,11 +180,12 @@ static void lfn_add(struct lfn *l, const uint8_t *e)
 		memset(l, 0, sizeof(*l));
 		l->checksum = e[13];
 		l->valid = seq >= 1 && seq <= 20;
-	} else if (e[13] != l->checksum) {
+	} else if (e[13] != l->checksum || !seq || seq != l->next) {
 		l->valid = 0;
 	}
-	if (!l->valid || !seq || seq > 20)
+	if (!l->valid)
 		return;
+	l->next = seq - 1;
 	for (unsigned i = 0; i < 13; i++) {
 		uint16_t ch = le16(e + offsets[i]);
 		unsigned pos = (seq - 1) * 13 + i;
@@ -222,7 +247,7 @@ static int match_entry(const uint8_t *e, struct lfn *lfn, const char *want, size
 		lfn_add(lfn, e);
 		return 0;
 	}
-	int long_ok = lfn->valid && lfn->checksum == short_checksum(e);
+	int long_ok = lfn->valid && !lfn->next && lfn->checksum == short_checksum(e);
 	lfn->valid = 0;
 	if (e[11] & ATTR_VOLUME)
 		return 0;
@@ -298,7 +323,9 @@ int fat_open(struct fat_volume *vol, const char *path, struct fat_file *file, st
 			                 path);
 		if (dir_find(vol, dir, p, len, file, path, err))
 			return -1;
-		dir = file->first_cluster;
+		/* ".." of a first-level directory says cluster 0 for the root,
+		 * also on FAT32, whose root has a real cluster (section 6.7). */
+		dir = file->first_cluster ? file->first_cluster : vol->root_cluster;
 		p += len;
 	}
 	return 0;

@@ -33,11 +33,18 @@ static uint64_t le64(const uint8_t *p)
 static uint8_t header[DISK_SECTOR_SIZE];
 static uint8_t sector[DISK_SECTOR_SIZE];
 
+/* What try_header() learnt besides its verdict. */
+struct header_info {
+	int no_esp;         /* the GPT is valid but has no ESP: no point in the backup */
+	int header_ok;      /* the header itself passed its CRC and my_lba checks */
+	uint64_t alternate; /* its alternate_lba, when header_ok */
+};
+
 /* Check the header at `lba`; on success look through its entries for the
  * ESP. Returns 0 found, -1 with `why` set (header or entries bad, or no
- * ESP; *no_esp tells the last case apart). */
-static int try_header(struct disk *disk, uint64_t lba, struct partition *esp, int *no_esp,
-                      struct error *why)
+ * ESP: info tells the cases apart). */
+static int try_header(struct disk *disk, uint64_t lba, struct partition *esp,
+                      struct header_info *info, struct error *why)
 {
 	struct error err = {{0}};
 	if (disk->read(disk, lba, 1, header, &err))
@@ -58,6 +65,9 @@ static int try_header(struct disk *disk, uint64_t lba, struct partition *esp, in
 	if (le64(header + 24) != lba)
 		return error_set(why, "header at LBA %llu says it is at LBA %llu",
 		                 (unsigned long long)lba, (unsigned long long)le64(header + 24));
+	info->header_ok = 1;
+	info->alternate = le64(header + 32);
+	uint64_t first_usable = le64(header + 40), last_usable = le64(header + 48);
 	uint64_t entries_lba = le64(header + 72);
 	uint32_t count = le32(header + 80), entry_size = le32(header + 84);
 	if (entry_size < GPT_ENTRY_MIN || entry_size % GPT_ENTRY_MIN ||
@@ -71,7 +81,8 @@ static int try_header(struct disk *disk, uint64_t lba, struct partition *esp, in
 		return error_set(why, "entry array at LBA %llu is outside the disk",
 		                 (unsigned long long)entries_lba);
 
-	/* One pass over the array: the CRC covers count * entry_size bytes. */
+	/* One pass over the array: the CRC covers count * entry_size bytes.
+	 * The ESP found is judged only once the CRC says the array is intact. */
 	uint32_t crc = 0, found = 0;
 	for (uint32_t s = 0; s < sectors; s++) {
 		if (disk->read(disk, entries_lba + s, 1, sector, &err))
@@ -94,9 +105,19 @@ static int try_header(struct disk *disk, uint64_t lba, struct partition *esp, in
 		                 (unsigned)le32(header + 88), (unsigned long long)entries_lba,
 		                 (unsigned)crc);
 	if (!found) {
-		*no_esp = 1;
+		info->no_esp = 1;
 		return error_set(why, "no EFI system partition among %u GPT entries",
 		                 (unsigned)count);
+	}
+	/* UEFI 2.10 5.3.3: partitions lie within the usable LBAs; the
+	 * FAT reader would otherwise read past the disk. */
+	uint64_t esp_last = esp->first_lba + esp->sectors - 1;
+	if (esp->first_lba < first_usable || esp_last > last_usable ||
+	    (disk->sectors && esp_last >= disk->sectors)) {
+		info->no_esp = 1;
+		return error_set(why, "ESP at LBA %llu..%llu is outside the usable LBAs %llu..%llu",
+		                 (unsigned long long)esp->first_lba, (unsigned long long)esp_last,
+		                 (unsigned long long)first_usable, (unsigned long long)last_usable);
 	}
 	return 0;
 }
@@ -119,6 +140,15 @@ static int try_mbr(struct disk *disk, struct partition *esp, struct error *why)
 				continue;
 			esp->first_lba = le32(e + 8);
 			esp->sectors = le32(e + 12);
+			if (!esp->first_lba ||
+			    (disk->sectors && (esp->first_lba >= disk->sectors ||
+			                       esp->sectors > disk->sectors - esp->first_lba)))
+				return error_set(why,
+				                 "MBR partition %d at LBA %llu (%llu sectors) is "
+				                 "outside the %llu-sector disk",
+				                 i + 1, (unsigned long long)esp->first_lba,
+				                 (unsigned long long)esp->sectors,
+				                 (unsigned long long)disk->sectors);
 			return 0;
 		}
 	}
@@ -127,24 +157,30 @@ static int try_mbr(struct disk *disk, struct partition *esp, struct error *why)
 
 int gpt_find_esp(struct disk *disk, struct partition *esp, struct error *err)
 {
-	struct error primary = {{0}}, backup = {{0}};
-	int no_esp = 0;
+	/* Static, like the sector buffers: three messages on the stack would
+	 * take much of stage 2's. */
+	static struct error primary, backup;
+	struct header_info info = {0, 0, 0};
+	primary.msg[0] = backup.msg[0] = 0;
 	memset(esp, 0, sizeof(*esp));
-	if (!try_header(disk, 1, esp, &no_esp, &primary))
+	if (!try_header(disk, 1, esp, &info, &primary))
 		return 0;
-	if (no_esp)
+	if (info.no_esp)
 		return error_set(err, "gpt: %s", primary.msg);
 
 	/* The backup's location: the primary's alternate_lba if the header
-	 * itself was readable, else the disk's last sector. */
+	 * itself checked out (only its entry array was bad), else the disk's
+	 * last sector (UEFI 2.10 5.3.2), as a damaged header's fields mean
+	 * nothing. */
 	uint64_t alternate = disk->sectors ? disk->sectors - 1 : 0;
-	if (!memcmp(header, GPT_SIGNATURE, 8) && le64(header + 32) > 1)
-		alternate = le64(header + 32);
-	if (alternate && !try_header(disk, alternate, esp, &no_esp, &backup)) {
+	if (info.header_ok && info.alternate > 1)
+		alternate = info.alternate;
+	info = (struct header_info){0, 0, 0};
+	if (alternate && !try_header(disk, alternate, esp, &info, &backup)) {
 		esp->from_backup_gpt = 1;
 		return 0;
 	}
-	if (no_esp)
+	if (info.no_esp)
 		return error_set(err, "gpt: %s", backup.msg);
 
 	/* Only a disk with no GPT at all falls back to the MBR table: a
@@ -153,9 +189,8 @@ int gpt_find_esp(struct disk *disk, struct partition *esp, struct error *err)
 	int primary_absent = !memcmp(primary.msg, no_sig, sizeof(no_sig) - 1);
 	int backup_absent = !alternate || !memcmp(backup.msg, no_sig, sizeof(no_sig) - 1);
 	if (primary_absent && backup_absent) {
-		struct error mbr = {{0}};
-		if (try_mbr(disk, esp, &mbr))
-			return error_set(err, "gpt: no GPT on the disk, and %s", mbr.msg);
+		if (try_mbr(disk, esp, &backup))
+			return error_set(err, "gpt: no GPT on the disk, and %s", backup.msg);
 		esp->from_mbr = 1;
 		return 0;
 	}

@@ -170,6 +170,22 @@ int memmap_carve(struct memmap *map, uint64_t base, uint64_t length, uint32_t ty
 	if (length > UINT64_MAX - base)
 		length = UINT64_MAX - base;
 	uint64_t end = base + length;
+	/* Make sure of the room first, so a full storage leaves the map as it
+	 * was: the new entry, plus one when it lands strictly inside an
+	 * entry, which splits in two around it; entries it covers go. */
+	uint32_t need = map->count + 1;
+	for (uint32_t i = 0; i < map->count; i++) {
+		const struct tb_mem_range *e = &map->entries[i];
+		if (e->base < base && end_of(e) > end)
+			need++;
+		else if (e->base >= base && end_of(e) <= end)
+			need--;
+	}
+	if (need > map->capacity)
+		return error_set(err,
+		                 "memmap: no room to carve 0x%llx-0x%llx (%u entries, room for %u)",
+		                 (unsigned long long)base, (unsigned long long)end, (unsigned)need,
+		                 (unsigned)map->capacity);
 	/* Cut [base, end) out of every entry first, so the new type wins
 	 * whatever its strength: the caller knows what this range is now. */
 	for (uint32_t i = 0; i < map->count;) {
@@ -197,6 +213,8 @@ int memmap_carve(struct memmap *map, uint64_t base, uint64_t length, uint32_t ty
 uint64_t memmap_alloc(struct memmap *map, uint64_t size, uint64_t align, uint64_t min_addr,
                       uint64_t max_addr, uint32_t type)
 {
+	if (!size || size > UINT64_MAX - PAGE_SIZE)
+		return 0;
 	size = ALIGN_UP(size, (uint64_t)PAGE_SIZE);
 	if (align < PAGE_SIZE)
 		align = PAGE_SIZE;

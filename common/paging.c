@@ -101,7 +101,11 @@ int paging_map(struct paging *pg, uint64_t virt, uint64_t phys, uint64_t size, u
 		return error_set(err, "paging: unaligned mapping 0x%llx -> 0x%llx (0x%llx bytes)",
 		                 (unsigned long long)virt, (unsigned long long)phys,
 		                 (unsigned long long)size);
-	if (!is_canonical(virt) || (size && !is_canonical(virt + size - 1)))
+	/* Both ends canonical and in the same half: a range must neither wrap
+	 * past 2^64 nor cross the non-canonical hole (SDM vol. 1 3.3.7.1). */
+	uint64_t last = virt + size - 1;
+	if (!is_canonical(virt) ||
+	    (size && (last < virt || !is_canonical(last) || (last >> 47) != (virt >> 47))))
 		return error_set(err, "paging: 0x%llx (0x%llx bytes) is not canonical",
 		                 (unsigned long long)virt, (unsigned long long)size);
 	uint64_t bits = leaf_bits(pg, flags);
