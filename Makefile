@@ -62,7 +62,8 @@ BIOS_C_SRC := loader/bios/main.c loader/bios/platform_bios.c loader/bios/console
 	loader/bios/tables_bios.c loader/bios/pit.c loader/bios/fault.c
 
 # UEFI: gnu-efi's crt0 enters efi_main; no asm of ours.
-UEFI_C_SRC := loader/uefi/main.c loader/uefi/platform_uefi.c loader/uefi/gop.c
+UEFI_C_SRC := loader/uefi/main.c loader/uefi/platform_uefi.c loader/uefi/files_uefi.c \
+	loader/uefi/gop.c loader/uefi/handoff_uefi.c loader/uefi/status.c
 
 # The kernel. It shares the formatter and string functions with the loaders.
 KERNEL_ASM_SRC := kernel/entry.asm kernel/isr.asm
@@ -105,7 +106,9 @@ UEFI_CFLAGS := -m64 -std=gnu11 -ffreestanding -fpic -fshort-wchar -mno-red-zone 
 UEFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic --no-warn-rwx-segments \
 	-T $(EFI_LIB)/elf_x86_64_efi.lds -L$(EFI_LIB)
 UEFI_CRT0 := $(EFI_LIB)/crt0-efi-x86_64.o
-UEFI_LIBS := -lefi -lgnuefi
+# Only gnu-efi's relocator: libefi's helpers would clash with common/lib.c
+# (memcpy, memset) and add size we don't need.
+UEFI_LIBS := -lgnuefi
 UEFI_SECTIONS := -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym \
 	-j .rel -j .rela -j .rel.* -j .rela.* -j .reloc -j .twinboot
 
@@ -133,7 +136,7 @@ PREFIX ?= /usr/local
 obj = $(addprefix $(B)/$(1)/,$(patsubst %.c,%.o,$(patsubst %.asm,%.o,$(2))))
 
 BIOS_OBJ := $(call obj,bios,$(BIOS_ASM_SRC) $(BIOS_C_SRC) $(COMMON_SRC))
-UEFI_OBJ := $(call obj,uefi,$(UEFI_C_SRC) $(filter-out common/lib.c,$(COMMON_SRC)))
+UEFI_OBJ := $(call obj,uefi,$(UEFI_C_SRC) $(COMMON_SRC))
 KERNEL_OBJ := $(call obj,kernel,$(KERNEL_ASM_SRC) $(KERNEL_C_SRC) $(KERNEL_COMMON_SRC))
 MKIMAGE_OBJ := $(call obj,mkimage,$(MKIMAGE_SRC) $(MKIMAGE_COMMON_SRC))
 UNIT_LIB_OBJ := $(call obj,host,$(COMMON_HOST_SRC) $(UNIT_SUPPORT_SRC) $(KERNEL_HOST_SRC))

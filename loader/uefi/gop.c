@@ -1,0 +1,100 @@
+/* loader/uefi/gop.c - the screen: a GOP linear framebuffer (UEFI 2.10
+ * 12.9). The firmware's mode is kept unless video=WxH asks for another;
+ * a mode we can't describe (BltOnly) or no GOP at all leaves the kernel a
+ * serial console. Graphics never fails the boot. */
+#include <efi.h>
+
+#include "log.h"
+#include "platform.h"
+#include "uefi.h"
+
+/* A PixelBitMask mask as (size, shift): its width and lowest set bit. */
+static void mask_bits(uint32_t mask, uint8_t *size, uint8_t *shift)
+{
+	*size = *shift = 0;
+	if (!mask)
+		return;
+	while (!(mask & 1)) {
+		mask >>= 1;
+		(*shift)++;
+	}
+	while (mask & 1) {
+		mask >>= 1;
+		(*size)++;
+	}
+}
+
+static uint32_t distance(uint32_t w, uint32_t h, uint32_t want_w, uint32_t want_h)
+{
+	uint32_t dw = w > want_w ? w - want_w : want_w - w;
+	uint32_t dh = h > want_h ? h - want_h : want_h - h;
+	return dw + dh;
+}
+
+static void choose_mode(EFI_GRAPHICS_OUTPUT_PROTOCOL *gop, uint32_t width, uint32_t height,
+                        int verbose)
+{
+	UINT32 best = gop->Mode->Mode, best_distance = UINT32_MAX;
+	for (UINT32 m = 0; m < gop->Mode->MaxMode; m++) {
+		EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info;
+		UINTN size;
+		if (EFI_ERROR(gop->QueryMode(gop, m, &size, &info)) ||
+		    info->PixelFormat == PixelBltOnly)
+			continue;
+		uint32_t d =
+		    distance(info->HorizontalResolution, info->VerticalResolution, width, height);
+		if (verbose)
+			log_info("gop: mode %u: %ux%u", (unsigned)m,
+			         (unsigned)info->HorizontalResolution,
+			         (unsigned)info->VerticalResolution);
+		if (d < best_distance) {
+			best_distance = d;
+			best = m;
+		}
+	}
+	if (best != gop->Mode->Mode && EFI_ERROR(gop->SetMode(gop, best)))
+		log_info("gop: could not set mode %u for video=%ux%u, keeping the current one",
+		         (unsigned)best, (unsigned)width, (unsigned)height);
+}
+
+void platform_set_video(uint32_t width, uint32_t height, int verbose, struct tb_console *console)
+{
+	EFI_GUID gop_guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
+	EFI_GRAPHICS_OUTPUT_PROTOCOL *gop;
+	console->type = TB_CONSOLE_NONE;
+	if (EFI_ERROR(uefi_bs->LocateProtocol(&gop_guid, NULL, (void **)&gop)) || !gop->Mode) {
+		log_verbose("gop: no graphics output: the kernel gets serial only");
+		return;
+	}
+	if (width && height)
+		choose_mode(gop, width, height, verbose);
+
+	EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info = gop->Mode->Info;
+	uint32_t r = 0xff, g = 0xff00, b = 0xff0000; /* PixelRedGreenBlueReserved8BitPerColor */
+	switch (info->PixelFormat) {
+	case PixelRedGreenBlueReserved8BitPerColor:
+		break;
+	case PixelBlueGreenRedReserved8BitPerColor:
+		r = 0xff0000, b = 0xff;
+		break;
+	case PixelBitMask:
+		r = info->PixelInformation.RedMask;
+		g = info->PixelInformation.GreenMask;
+		b = info->PixelInformation.BlueMask;
+		break;
+	default:
+		log_verbose("gop: the mode has no framebuffer (BltOnly): serial only");
+		return;
+	}
+	console->type = TB_CONSOLE_FRAMEBUFFER;
+	console->address = gop->Mode->FrameBufferBase;
+	console->width = info->HorizontalResolution;
+	console->height = info->VerticalResolution;
+	console->pitch = info->PixelsPerScanLine * 4;
+	console->bpp = 32;
+	mask_bits(r, &console->red_size, &console->red_shift);
+	mask_bits(g, &console->green_size, &console->green_shift);
+	mask_bits(b, &console->blue_size, &console->blue_shift);
+	log_verbose("gop: %ux%u framebuffer at 0x%llx", (unsigned)console->width,
+	            (unsigned)console->height, (unsigned long long)console->address);
+}

@@ -1,0 +1,35 @@
+/* loader/uefi/main.c - BOOTX64.EFI: bring up what common/ needs, then run
+ * the shared boot sequence.
+ *
+ * gnu-efi's crt0 relocates the image and calls efi_main. We keep the
+ * firmware's tables in globals, switch off the watchdog (UEFI 2.10 7.5:
+ * it would reset the machine after 5 minutes, e.g. while an error waits
+ * for a key), open the boot volume and hand over to boot_main(). Nothing
+ * in here returns: boot_main ends in the kernel or in platform_halt().
+ */
+#include <efi.h>
+
+#include "boot.h"
+#include "cpu.h"
+#include "log.h"
+#include "uefi.h"
+
+EFI_HANDLE uefi_image;
+EFI_SYSTEM_TABLE *uefi_st;
+EFI_BOOT_SERVICES *uefi_bs;
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	uint64_t tsc_entry = rdtsc();
+	struct error err = {{0}};
+
+	uefi_image = image;
+	uefi_st = st;
+	uefi_bs = st->BootServices;
+	uefi_bs->SetWatchdogTimer(0, 0, 0, NULL);
+	if (uefi_open_volume(&err))
+		log_fatal_error(&err);
+	boot_main(tsc_entry);
+}

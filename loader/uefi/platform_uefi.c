@@ -1,0 +1,190 @@
+/* loader/uefi/platform_uefi.c - common/platform.h on UEFI boot services.
+ *
+ * Output goes to ConOut before ExitBootServices (OVMF, like many
+ * firmwares, mirrors ConOut to its serial console, so writing COM1 as
+ * well would print every line twice there) and to COM1 by port I/O after
+ * it. Memory comes from AllocatePages with twinboot's own OS memory types
+ * (UEFI 2.10 7.2: 0x80000000 and up), so the final map shows what is
+ * kernel, module and loader data.
+ */
+#include <efi.h>
+
+#include "cpu.h"
+#include "lib.h"
+#include "memmap.h"
+#include "platform.h"
+#include "uefi.h"
+
+int uefi_boot_services_exited;
+
+void platform_write(const char *text, size_t len)
+{
+	if (uefi_boot_services_exited) {
+		uefi_serial_write(text, len);
+		return;
+	}
+	CHAR16 buf[130];
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '\n')
+			buf[n++] = L'\r';
+		buf[n++] = (CHAR16)(unsigned char)text[i];
+		if (n >= ARRAY_SIZE(buf) - 2 || i + 1 == len) {
+			buf[n] = 0;
+			uefi_st->ConOut->OutputString(uefi_st->ConOut, buf);
+			n = 0;
+		}
+	}
+}
+
+/* Before ExitBootServices: wait for a key (or 10 s) so the message can be
+ * read, then return to the firmware with an error so it can try the next
+ * boot option. After it: nothing to return to, so halt. */
+void platform_halt(void)
+{
+	if (!uefi_boot_services_exited) {
+		EFI_EVENT events[2];
+		UINTN which;
+		platform_write("twinboot: press a key to return to the firmware\n", 49);
+		events[0] = uefi_st->ConIn->WaitForKey;
+		if (!EFI_ERROR(uefi_bs->CreateEvent(EVT_TIMER, 0, NULL, NULL, &events[1])) &&
+		    !EFI_ERROR(uefi_bs->SetTimer(events[1], TimerRelative, 100000000)))
+			uefi_bs->WaitForEvent(2, events, &which);
+		uefi_bs->Exit(uefi_image, EFI_LOAD_ERROR, 0, NULL);
+	}
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+static EFI_MEMORY_TYPE efi_type(uint32_t tb_type)
+{
+	switch (tb_type) {
+	case TB_MEM_KERNEL:
+		return (EFI_MEMORY_TYPE)MEMMAP_EFI_TYPE_KERNEL;
+	case TB_MEM_MODULE:
+		return (EFI_MEMORY_TYPE)MEMMAP_EFI_TYPE_MODULE;
+	default:
+		return (EFI_MEMORY_TYPE)MEMMAP_EFI_TYPE_LOADER;
+	}
+}
+
+uint64_t platform_alloc_pages(uint64_t pages, uint32_t tb_type, uint64_t max_addr)
+{
+	EFI_PHYSICAL_ADDRESS addr = max_addr ? max_addr - 1 : 0;
+	EFI_ALLOCATE_TYPE how = max_addr ? AllocateMaxAddress : AllocateAnyPages;
+	if (EFI_ERROR(uefi_bs->AllocatePages(how, efi_type(tb_type), pages, &addr)))
+		return 0;
+	memset(phys_ptr(addr), 0, pages * PAGE_SIZE);
+	return addr;
+}
+
+/* The memory map buffer: allocated (as loader data) once it is known how
+ * big the map is, with room for the descriptors that allocating it and
+ * later allocations add. Not static storage: gnu-efi's linker script
+ * keeps .bss in the file, and BOOTX64.EFI must stay small. */
+static uint8_t *map_buf;
+static UINTN map_cap;
+
+static int get_map(UINTN *size, UINTN *key, UINTN *desc_size)
+{
+	UINT32 version;
+	*size = map_cap;
+	EFI_STATUS s =
+	    uefi_bs->GetMemoryMap(size, (EFI_MEMORY_DESCRIPTOR *)map_buf, key, desc_size, &version);
+	if (s == EFI_BUFFER_TOO_SMALL) {
+		UINTN pages = (*size + 64 * *desc_size) / PAGE_SIZE + 1;
+		uint64_t addr = platform_alloc_pages(pages, TB_MEM_LOADER, 0);
+		if (!addr)
+			return -1;
+		map_buf = phys_ptr(addr);
+		map_cap = pages * PAGE_SIZE;
+		*size = map_cap;
+		s = uefi_bs->GetMemoryMap(size, (EFI_MEMORY_DESCRIPTOR *)map_buf, key, desc_size,
+		                          &version);
+	}
+	return EFI_ERROR(s) ? -1 : (int)(*size / *desc_size);
+}
+
+uint64_t platform_memory_top(void)
+{
+	UINTN size, key, desc_size;
+	uint64_t top = 0;
+	int count = get_map(&size, &key, &desc_size);
+	for (int i = 0; i < count; i++) {
+		EFI_MEMORY_DESCRIPTOR *d = (EFI_MEMORY_DESCRIPTOR *)(map_buf + i * desc_size);
+		uint32_t t = memmap_type_from_efi(d->Type);
+		uint64_t end = d->PhysicalStart + d->NumberOfPages * PAGE_SIZE;
+		if (t != TB_MEM_RESERVED && t != TB_MEM_BAD && end > top)
+			top = end;
+	}
+	return top;
+}
+
+int platform_exit_firmware(struct memmap *map, struct error *err)
+{
+	UINTN size, key, desc_size;
+	int count = -1;
+	/* A stale key means the map changed between GetMemoryMap and
+	 * ExitBootServices (a timer event allocated): fetch it again, with no
+	 * allocation in between, and retry (UEFI 2.10 7.4). */
+	for (int attempt = 0; attempt < 8; attempt++) {
+		count = get_map(&size, &key, &desc_size);
+		if (count < 0)
+			return error_set(err, "uefi: GetMemoryMap failed");
+		if (!EFI_ERROR(uefi_bs->ExitBootServices(uefi_image, key)))
+			break;
+		count = -1;
+	}
+	if (count < 0)
+		return error_set(err, "uefi: ExitBootServices kept failing");
+	uefi_boot_services_exited = 1;
+	for (int i = 0; i < count; i++) {
+		EFI_MEMORY_DESCRIPTOR *d = (EFI_MEMORY_DESCRIPTOR *)(map_buf + i * desc_size);
+		if (memmap_add(map, d->PhysicalStart, d->NumberOfPages * PAGE_SIZE,
+		               memmap_type_from_efi(d->Type), err))
+			return -1;
+	}
+	return 0;
+}
+
+void platform_find_tables(uint64_t *rsdp, uint64_t *smbios, uint64_t *efi_system_table)
+{
+	EFI_GUID acpi20 = ACPI_20_TABLE_GUID, acpi10 = ACPI_TABLE_GUID;
+	EFI_GUID smbios3 = SMBIOS3_TABLE_GUID, smbios2 = SMBIOS_TABLE_GUID;
+	uint64_t acpi_old = 0, smbios_old = 0;
+	*rsdp = *smbios = 0;
+	for (UINTN i = 0; i < uefi_st->NumberOfTableEntries; i++) {
+		EFI_CONFIGURATION_TABLE *t = &uefi_st->ConfigurationTable[i];
+		uint64_t addr = (uint64_t)(uintptr_t)t->VendorTable;
+		if (!memcmp(&t->VendorGuid, &acpi20, sizeof(EFI_GUID)))
+			*rsdp = addr;
+		else if (!memcmp(&t->VendorGuid, &acpi10, sizeof(EFI_GUID)))
+			acpi_old = addr;
+		else if (!memcmp(&t->VendorGuid, &smbios3, sizeof(EFI_GUID)))
+			*smbios = addr;
+		else if (!memcmp(&t->VendorGuid, &smbios2, sizeof(EFI_GUID)))
+			smbios_old = addr;
+	}
+	if (!*rsdp)
+		*rsdp = acpi_old;
+	if (!*smbios)
+		*smbios = smbios_old;
+	*efi_system_table = (uint64_t)(uintptr_t)uefi_st;
+}
+
+uint32_t platform_firmware(void)
+{
+	return TB_FIRMWARE_UEFI;
+}
+
+uint64_t platform_tsc_frequency(void)
+{
+	uint64_t hz = cpu_tsc_frequency_cpuid();
+	if (hz)
+		return hz;
+	/* Calibrate against the firmware's Stall(): 10 ms is ample for
+	 * millisecond timestamps. */
+	uint64_t start = rdtsc();
+	uefi_bs->Stall(10000);
+	return (rdtsc() - start) * 100;
+}

@@ -1,0 +1,25 @@
+/* loader/uefi/uefi.h - what the UEFI loader's files share. EFI types stay
+ * inside loader/uefi/; common/ sees only platform.h. */
+#ifndef TWINBOOT_UEFI_H
+#define TWINBOOT_UEFI_H
+
+#include <efi.h>
+#include <stddef.h>
+
+#include "error.h"
+
+extern EFI_HANDLE uefi_image;
+extern EFI_SYSTEM_TABLE *uefi_st;
+extern EFI_BOOT_SERVICES *uefi_bs;
+extern int uefi_boot_services_exited;
+
+/* The volume BOOTX64.EFI was loaded from. */
+int uefi_open_volume(struct error *err);
+
+/* "Not Found" and friends, for messages. */
+const char *uefi_status_text(EFI_STATUS status);
+
+/* COM1 by port I/O, for after ExitBootServices. */
+void uefi_serial_write(const char *text, size_t len);
+
+#endif
