@@ -134,7 +134,20 @@ int memmap_normalize(struct memmap *map, struct error *err)
 	sort_by_base(map);
 	if (resolve_overlaps(map, err))
 		return -1;
-	/* Usable memory shrinks inward to whole pages; a sliver vanishes. */
+	/* Merge neighbours of one type that touch, before aligning: two
+	 * usable entries meeting at an odd address may hold a whole page
+	 * between them that neither holds alone. */
+	for (uint32_t i = 0; i + 1 < map->count;) {
+		struct tb_mem_range *a = &map->entries[i], *b = &map->entries[i + 1];
+		if (a->type == b->type && end_of(a) == b->base) {
+			a->length += b->length;
+			remove_at(map, i + 1);
+		} else {
+			i++;
+		}
+	}
+	/* Usable memory shrinks inward to whole pages; a sliver vanishes.
+	 * Shrinking only opens gaps, so nothing new can merge after it. */
 	for (uint32_t i = 0; i < map->count;) {
 		struct tb_mem_range *e = &map->entries[i];
 		if (e->type == TB_MEM_USABLE) {
@@ -148,16 +161,6 @@ int memmap_normalize(struct memmap *map, struct error *err)
 			e->length = end - base;
 		}
 		i++;
-	}
-	/* Merge neighbours of one type that touch. */
-	for (uint32_t i = 0; i + 1 < map->count;) {
-		struct tb_mem_range *a = &map->entries[i], *b = &map->entries[i + 1];
-		if (a->type == b->type && end_of(a) == b->base) {
-			a->length += b->length;
-			remove_at(map, i + 1);
-		} else {
-			i++;
-		}
 	}
 	return 0;
 }
