@@ -1,0 +1,29 @@
+"""tests/qemu/test_both.py - one image, both firmwares: the kernel must
+see the same command line and modules, and usable memory that differs
+only by what each firmware and loader keep."""
+import re
+
+from conftest import image
+from harness import Qemu
+
+
+def summary(firmware):
+    with Qemu(image("modules"), firmware=firmware, memory="512M") as q:
+        return q.wait_serial(r"kernel: halting", timeout=90)
+
+
+def line(serial, key):
+    m = re.search(rf"^{key}: (.*)$", serial, re.M)
+    assert m, f"no '{key}:' line in:\n{serial}"
+    return m.group(1)
+
+
+def test_same_kernel_same_view_under_both_firmwares():
+    bios, uefi = summary("bios"), summary("uefi")
+    assert line(bios, "cmdline") == line(uefi, "cmdline") == "console=ttyS0 twinboot"
+    assert line(bios, "modules") == line(uefi, "modules")
+    assert "initrd 16384 bytes" in line(bios, "modules")
+    mib = [int(re.match(r"(\d+) MiB usable", line(s, "memory")).group(1)) for s in (bios, uefi)]
+    # 512 MiB of RAM: each firmware keeps some, each loader a little.
+    assert all(400 <= m <= 512 for m in mib), mib
+    assert abs(mib[0] - mib[1]) <= 64, mib
