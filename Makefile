@@ -121,6 +121,12 @@ KERNEL_NASMFLAGS := -f elf64 -g
 KERNEL_LDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 \
 	-T kernel/kernel.ld --no-warn-rwx-segments
 
+# The second test kernel: linked low, small code model, nothing shared.
+LOWKERNEL_CFLAGS := -m64 -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone \
+	-mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables -O2 $(WARN)
+LOWKERNEL_LDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 \
+	-T tests/lowkernel/lowkernel.ld
+
 # Host: mkimage, unit tests (sanitizers on), fuzzers (clang's libFuzzer).
 HOST_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all $(WARN) $(INC)
@@ -150,6 +156,7 @@ STAGE2_BIN := $(B)/loader/bios/stage2.bin
 UEFI_SO := $(B)/loader/uefi/bootx64.so
 UEFI_EFI := $(B)/loader/uefi/BOOTX64.EFI
 KERNEL_ELF := $(B)/kernel/kernel.elf
+LOWKERNEL_ELF := $(B)/lowkernel/lowkernel.elf
 MKIMAGE := $(B)/tools/mkimage
 IMAGE := $(B)/twinboot.img
 
@@ -224,6 +231,12 @@ $(KERNEL_ELF): $(KERNEL_OBJ) kernel/kernel.ld
 	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJ)
 	$(Q)$(OBJDUMP) -d $@ > $(@:.elf=.lst)
 
+$(LOWKERNEL_ELF): tests/lowkernel/lowkernel.c tests/lowkernel/lowkernel.ld common/bootinfo.h
+	$(say) CC64 $<
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LOWKERNEL_CFLAGS) -c $< -o $(@:.elf=.o)
+	$(Q)$(LD) $(LOWKERNEL_LDFLAGS) -o $@ $(@:.elf=.o)
+
 $(MKIMAGE): $(MKIMAGE_OBJ)
 	$(say) HOSTLD $@
 	@mkdir -p $(@D)
@@ -291,10 +304,10 @@ fuzz: $(FUZZ_BIN)
 
 # QEMU tests, two guests at a time at most (2 cores here).
 QEMU_JOBS ?= 2
-test-qemu: all
-	$(Q)$(PYTHON) -m pytest -q -n $(QEMU_JOBS) tests/qemu
-test-matrix: all
-	$(Q)$(PYTHON) -m pytest -q -n 1 --matrix tests/qemu
+test-qemu: all $(LOWKERNEL_ELF)
+	$(Q)$(PYTHON) -m pytest -q -n $(QEMU_JOBS) tests/image tests/qemu
+test-matrix: all $(LOWKERNEL_ELF)
+	$(Q)$(PYTHON) -m pytest -q -n $(QEMU_JOBS) --matrix tests/image tests/qemu
 
 bench: deps all
 	$(Q)$(PYTHON) tests/bench/bench.py

@@ -18,6 +18,7 @@ LOADERS = ["--mbr-code", os.path.join(BUILD, "loader/bios/mbr.bin"),
            "--stage2", os.path.join(BUILD, "loader/bios/stage2.bin"),
            "--efi", os.path.join(BUILD, "loader/uefi/BOOTX64.EFI")]
 KERNEL = os.path.join(BUILD, "kernel", "kernel.elf")
+LOWKERNEL = os.path.join(BUILD, "lowkernel", "lowkernel.elf")
 
 # name -> lines of twinboot.cfg besides kernel=
 VARIANTS = {
@@ -53,6 +54,9 @@ def build_images():
         if name == "modules":
             cmd += ["--module", initrd, "--module", font]
         subprocess.run(cmd, check=True)
+    # The second, independent kernel, straight from mkimage's command line.
+    subprocess.run([MKIMAGE, "-o", image("lowkernel"), "--kernel", LOWKERNEL,
+                    "--cmdline", "low and independent"] + LOADERS, check=True)
 
 
 def pytest_addoption(parser):
