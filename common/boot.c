@@ -56,6 +56,7 @@ static void load_config(void)
 	if (config_parse(phys_ptr(phys), (size_t)size, &config, &err))
 		log_fatal("%s: %s", CONFIG_PATH, err.msg);
 	log_verbose_enabled = config.verbose;
+	log_serial_enabled = config.serial;
 	log_verbose("config: kernel=%s, %u module(s), cmdline '%s'", config.kernel,
 	            config.module_count, config.cmdline);
 }

@@ -13,6 +13,7 @@
 #include "platform.h"
 
 int log_verbose_enabled;
+int log_serial_enabled = 1;
 
 static char log_buffer[LOG_BUFFER_SIZE];
 static size_t log_used;
@@ -77,4 +78,5 @@ void log_reset(void)
 {
 	log_used = 0;
 	log_verbose_enabled = 0;
+	log_serial_enabled = 1;
 }

@@ -15,6 +15,8 @@
 
 /* Set by config's verbose=1 (or a loader's own switch). */
 extern int log_verbose_enabled;
+/* Cleared by config's serial=off: platforms then keep COM1 quiet. */
+extern int log_serial_enabled;
 
 /* One line, "\n" appended. */
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

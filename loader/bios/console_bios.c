@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "bios.h"
+#include "log.h"
 #include "lib.h"
 
 #define VGA_TEXT ((volatile uint16_t *)bios_ptr(0xb8000))
@@ -106,7 +107,7 @@ void console_write(const char *text, uint32_t len)
 	for (uint32_t i = 0; i < len; i++) {
 		if (vga_on)
 			vga_putc(text[i]);
-		if (serial_on) {
+		if (serial_on && log_serial_enabled) {
 			if (text[i] == '\n')
 				serial_putc('\r');
 			serial_putc(text[i]);

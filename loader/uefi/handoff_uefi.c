@@ -29,6 +29,8 @@ static inline uint8_t inb(uint16_t port)
 
 void uefi_serial_write(const char *text, size_t len)
 {
+	if (!log_serial_enabled)
+		return;
 	for (size_t i = 0; i < len; i++) {
 		if (text[i] == '\n')
 			uefi_serial_write("\r", 1);

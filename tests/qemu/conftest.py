@@ -29,6 +29,7 @@ VARIANTS = {
     "video800": ["video=800x600"],
     "video1024": ["video=1024x768"],
     "video1024-test": ["cmdline=test", "video=1024x768"],
+    "quiet": ["serial=off", "verbose=1"],
     "modules": ["cmdline=console=ttyS0 twinboot", "module=/boot/initrd",
                 "module=/boot/font.psf"],
 }

@@ -27,3 +27,15 @@ def test_same_kernel_same_view_under_both_firmwares():
     # 512 MiB of RAM: each firmware keeps some, each loader a little.
     assert all(400 <= m <= 512 for m in mib), mib
     assert abs(mib[0] - mib[1]) <= 64, mib
+
+
+def test_serial_off_silences_only_the_loader():
+    # BIOS only: under UEFI the loader writes ConOut until ExitBootServices,
+    # and OVMF itself mirrors ConOut to the serial port.
+    with Qemu(image("quiet"), firmware="bios") as q:
+        serial = q.wait_serial(r"kernel: halting", timeout=90)
+        screen = "\n".join(text for text, _ in q.vga_text())
+    # verbose=1 prints "config: kernel=..." - on screen, not on serial.
+    assert "config: kernel=" not in serial, serial
+    assert "Hello World!" in serial  # the kernel keeps its serial console
+    assert "Hello World!" in screen
