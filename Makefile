@@ -160,6 +160,8 @@ LOWKERNEL_ELF := $(B)/lowkernel/lowkernel.elf
 MKIMAGE := $(B)/tools/mkimage
 IMAGE := $(B)/twinboot.img
 
+# Objects reached only through pattern rules are still outputs to keep.
+.SECONDARY:
 .DEFAULT_GOAL := all
 .PHONY: all deps run run-uefi run-usb test test-unit test-fuzz test-qemu test-matrix \
 	fuzz bench debug usb install format lint clean
