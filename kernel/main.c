@@ -67,6 +67,23 @@ static void print_memory(const struct tb_bootinfo *bi)
 	        bi->mem_map_entries);
 }
 
+/* cmdline word "memmap": the whole map, one entry a line, so a person
+ * (and the BIOS test comparing it with SeaBIOS's E820) can read it. */
+static void print_memmap(const struct tb_bootinfo *bi)
+{
+	static const char *const names[] = {"?",      "usable",      "reserved", "acpi-reclaim",
+	                                    "acpi-nvs", "bad",       "loader",   "kernel",
+	                                    "module", "framebuffer", "efi-runtime"};
+	for (uint32_t i = 0; i < bi->mem_map_entries; i++) {
+		const struct tb_mem_range *r =
+		    (const void *)(uintptr_t)(bi->direct_map_offset + bi->mem_map +
+		                              (uint64_t)i * bi->mem_map_entry_size);
+		kprintf("map: 0x%016llx-0x%016llx %s\n", (unsigned long long)r->base,
+		        (unsigned long long)(r->base + r->length - 1),
+		        r->type < sizeof(names) / sizeof(names[0]) ? names[r->type] : "?");
+	}
+}
+
 static void print_modules(const struct tb_bootinfo *bi)
 {
 	if (!bi->module_count) {
@@ -146,6 +163,8 @@ void kmain(const struct tb_bootinfo *bi)
 
 	const char *cmdline = bi->cmdline ? phys_str(bi, bi->cmdline) : "";
 	print_info(bi, kind, cmdline);
+	if (cmdline_has(cmdline, "memmap"))
+		print_memmap(bi);
 
 	if (cmdline_has(cmdline, "test=pagefault"))
 		conformance_page_fault();

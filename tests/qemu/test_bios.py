@@ -2,6 +2,7 @@
 the serial port show, and the kernel's conformance checks across
 machines, disks, memory sizes and CPU counts (issue 5)."""
 import os
+import re
 
 import pytest
 
@@ -79,3 +80,46 @@ def test_deliberate_faults_print_and_halt(variant, message):
     with Qemu(image(variant)) as q:
         q.wait_serial(message, timeout=30)
         assert q.still_running(after=1.0), q.exit_reason()
+
+
+def ranges(pairs):
+    """Merge (start, end) pairs (end exclusive) into sorted disjoint ranges."""
+    out = []
+    for start, end in sorted(pairs):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def covered(inner, outer):
+    """Is every range of `inner` inside some range of `outer`?"""
+    return all(any(o0 <= i0 and i1 <= o1 for o0, o1 in outer) for i0, i1 in inner)
+
+
+@pytest.mark.parametrize("memory", ["256M", "3584M"])
+def test_kernel_memory_is_the_e820_ram_less_the_loaders_own(memory, tmp_path):
+    debug_log = tmp_path / "seabios.txt"
+    extra = ["-chardev", f"file,id=dbg,path={debug_log}",
+             "-device", "isa-debugcon,iobase=0x402,chardev=dbg"]
+    with Qemu(image("memmap"), memory=memory, extra=extra) as q:
+        serial = q.wait_serial(r"kernel: halting", timeout=60)
+    e820 = [(int(a, 16), int(b, 16)) for a, b, t in re.findall(
+        r"^\s*\d+: ([0-9a-f]{16}) - ([0-9a-f]{16}) = (\d+)", debug_log.read_text(), re.M)
+        if t == "1"]
+    assert e820, "no e820 map in SeaBIOS's debug output"
+    kernel_map = [(int(a, 16), int(b, 16) + 1, t) for a, b, t in
+                  re.findall(r"^map: 0x([0-9a-f]+)-0x([0-9a-f]+) (\S+)$", serial, re.M)]
+    ram_types = {"usable", "loader", "kernel", "module"}
+    ram = ranges([(a, b) for a, b, t in kernel_map if t in ram_types])
+    # The firmware's RAM, in whole pages, is all still RAM to the kernel...
+    e820_pages = ranges([((a + 4095) & ~4095, b & ~4095) for a, b in e820 if b - a >= 4096])
+    assert covered(e820_pages, ram), (e820_pages, ram)
+    # ...and the kernel is given no RAM the firmware did not report.
+    assert covered(ram, ranges(e820)), (ram, e820)
+    taken = sum(b - a for a, b, t in kernel_map if t in ("loader", "kernel"))
+    usable = sum(b - a for a, b, t in kernel_map if t == "usable")
+    assert taken < 4 << 20, f"loader and kernel took {taken >> 10} KiB"
+    # Exactly: what is not usable now is what the loader and kernel took.
+    assert usable + taken == sum(b - a for a, b in e820_pages)
