@@ -86,6 +86,9 @@ FUZZ_TARGETS := fuzz_elf fuzz_fat fuzz_gpt fuzz_config fuzz_memmap fuzz_manifest
 FUZZ_SECONDS ?= 20
 
 # ---------------------------------------------------------------- flags
+# Where make install puts things (mkimage also looks beside itself).
+PREFIX ?= /usr/local
+
 # BIOS stage 2: 32-bit protected mode, no FPU/SSE, no PIC; linked at a fixed
 # address by stage2.ld, which ASSERTs its size.
 BIOS_CFLAGS := -m32 -march=i686 -std=gnu11 -ffreestanding -fno-pic -fno-pie \
@@ -136,7 +139,6 @@ MKIMAGE_CFLAGS := -std=gnu11 -O2 -g $(WARN) $(INC) -iquote tools/mkimage \
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all $(WARN) $(INC)
 
-PREFIX ?= /usr/local
 
 # ---------------------------------------------------------------- objects
 obj = $(addprefix $(B)/$(1)/,$(patsubst %.c,%.o,$(patsubst %.asm,%.o,$(2))))

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mkimage.h"
 
@@ -31,9 +32,10 @@ static const char usage[] =
     "  --size MiB              the whole disk's size (default: content + room)\n"
     "  --mbr hybrid|protective hybrid (default) also lists the ESP as an active FAT\n"
     "                          partition for strict BIOSes; protective is the UEFI spec's\n"
-    "  --mbr-code FILE         stage 1 (default " TWINBOOT_DATADIR "/mbr.bin)\n"
-    "  --stage2 FILE           stage 2 (default " TWINBOOT_DATADIR "/stage2.bin)\n"
-    "  --efi FILE              BOOTX64.EFI (default " TWINBOOT_DATADIR "/BOOTX64.EFI)\n"
+    "  --mbr-code FILE         stage 1 (default: mbr.bin in ../share/twinboot beside\n"
+    "                          mkimage, else " TWINBOOT_DATADIR ")\n"
+    "  --stage2 FILE           stage 2 (default: stage2.bin there)\n"
+    "  --efi FILE              BOOTX64.EFI (default: BOOTX64.EFI there)\n"
     "\n"
     "SOURCE_DATE_EPOCH sets the FAT timestamps; the same inputs give the same bytes.\n";
 
@@ -79,12 +81,36 @@ static int parse_module(struct options *opt, const char *arg)
 	return 0;
 }
 
+/* Where an installed mkimage finds the loaders: PREFIX/share/twinboot
+ * beside its own PREFIX/bin, wherever PREFIX was; the compiled-in
+ * directory otherwise. */
+static const char *data_file(const char *name)
+{
+	static char paths[3][4200];
+	static int next;
+	char exe[4096];
+	char *path = paths[next++ % 3];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = 0;
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = 0;
+			snprintf(path, sizeof(paths[0]), "%s/../share/twinboot/%s", exe, name);
+			if (access(path, R_OK) == 0)
+				return path;
+		}
+	}
+	snprintf(path, sizeof(paths[0]), "%s/%s", TWINBOOT_DATADIR, name);
+	return path;
+}
+
 static int parse(int argc, char **argv, struct options *opt)
 {
 	opt->hybrid = 1;
-	opt->mbr_code = TWINBOOT_DATADIR "/mbr.bin";
-	opt->stage2 = TWINBOOT_DATADIR "/stage2.bin";
-	opt->efi = TWINBOOT_DATADIR "/BOOTX64.EFI";
+	opt->mbr_code = data_file("mbr.bin");
+	opt->stage2 = data_file("stage2.bin");
+	opt->efi = data_file("BOOTX64.EFI");
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
