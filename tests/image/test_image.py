@@ -139,3 +139,18 @@ def test_bad_arguments_one_line_nothing_written(tmp_path, args, message):
     assert message in out.stderr, out.stderr
     assert len(out.stderr.strip().splitlines()) == 1, out.stderr
     assert os.listdir(tmp_path) == []  # no image, no temporary file
+
+
+def test_installed_mkimage_finds_its_loaders(tmp_path):
+    dest = tmp_path / "root"
+    subprocess.run(["make", "-s", "-C", ROOT, "install", f"DESTDIR={dest}", "PREFIX=/opt/tb"],
+                   check=True, capture_output=True)
+    tool = dest / "opt/tb/bin/twinboot-mkimage"
+    assert (dest / "opt/tb/include/twinboot/bootinfo.h").read_bytes() == \
+        open(os.path.join(ROOT, "common/bootinfo.h"), "rb").read()
+    out = subprocess.run([str(tool), "-o", str(tmp_path / "i.img"), "--kernel", KERNEL],
+                         capture_output=True, text=True, env=ENV)
+    assert out.returncode == 0, out.stderr
+    made = tmp_path / "j.img"
+    mkimage("-o", str(made), "--kernel", KERNEL, *LOADERS)
+    assert (tmp_path / "i.img").read_bytes() == made.read_bytes()
