@@ -314,6 +314,7 @@ test-matrix: all $(LOWKERNEL_ELF)
 	$(Q)$(PYTHON) -m pytest -q -n $(QEMU_JOBS) --matrix tests/image tests/qemu
 
 bench: deps all
+	@test -f tests/bench/bench.py || { echo "make bench: the benchmark is not written yet (issue 8)"; exit 1; }
 	$(Q)$(PYTHON) tests/bench/bench.py
 
 format:
