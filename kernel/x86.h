@@ -6,20 +6,10 @@
 
 #include <stdint.h>
 
+#include "portio.h"
+
 #define MSR_EFER 0xc0000080u
 #define EFER_NXE (1ull << 11)
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 static inline uint64_t read_cr0(void)
 {

@@ -13,6 +13,7 @@
 #include "fat.h"
 #include "gpt.h"
 #include "memmap.h"
+#include "portio.h"
 
 /* Fixed low-memory areas (linear addresses), see stage2.ld. */
 #define BIOS_SCRATCH 0x1000u /* 4 KiB for buffers the BIOS fills */
@@ -50,18 +51,6 @@ _Static_assert(sizeof(struct bios_regs) == 44, "realmode.asm copies 11 dwords");
 
 /* realmode.asm: `int vector` in real mode with *regs, results back in it. */
 void bios_int(uint8_t vector, struct bios_regs *regs);
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 /* What main.c sets up and platform_bios.c serves common/ from: the E820
  * map (normalised, the loader's low memory carved out; allocations come

@@ -11,21 +11,10 @@
 
 #include "log.h"
 #include "platform.h"
+#include "portio.h"
 #include "uefi.h"
 
 #define COM1 0x3f8
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 void uefi_serial_write(const char *text, size_t len)
 {

@@ -9,23 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf_disk.h"
 #include "fat.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-struct buf_disk {
-	const uint8_t *data;
-	size_t sectors;
-};
-
-static int buf_read(struct disk *disk, uint64_t lba, uint32_t count, void *buf, struct error *err)
-{
-	struct buf_disk *b = disk->ctx;
-	if (lba > b->sectors || count > b->sectors - lba)
-		return error_set(err, "disk: LBA 0x%llx past the end", (unsigned long long)lba);
-	memcpy(buf, b->data + lba * 512, (size_t)count * 512);
-	return 0;
-}
 
 static void check_message(const struct error *err)
 {
