@@ -6,8 +6,13 @@
 # so the C tests can regenerate what they expect.
 set -eu
 dir=$1
+# Made in a scratch directory and renamed into place one by one, so two
+# test programs running at once (make -j) never read a half-made image.
 mkdir -p "$dir"
-cd "$dir"
+final=$(cd "$dir" && pwd)
+work=$(mktemp -d "$final/tmp.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work"
 export MTOOLS_SKIP_CHECK=1
 
 # Content: "big" is 100000 bytes of a known pattern (see test_fat.c).
@@ -15,6 +20,15 @@ awk 'BEGIN { for (i = 0; i < 100000; i++) printf "%c", 65 + (i * 7 + i / 256) % 
 printf 'hello from a long file name\n' > long.txt
 printf 'A' > a.bin
 head -c 20000 big.bin > frag-gap.bin
+# Enough long-named files that a directory spans many clusters (and the
+# FAT12/16 fixed root many sectors): "file number NN.txt" holds "NN".
+mkdir many root
+for i in $(seq 10 49); do
+	printf '%s\n' "$i" > "many/file number $i.txt"
+	if [ "$i" -lt 30 ]; then
+		printf '%s\n' "$i" > "root/root file $i.txt"
+	fi
+done
 
 make_fat() { # name, mformat args...
 	name=$1
@@ -31,6 +45,9 @@ make_fat() { # name, mformat args...
 	mdel -i "$name" ::/EFI/gap.bin
 	mcopy -i "$name" big.bin ::/boot/big.bin
 	mcopy -i "$name" big.bin ::/boot/kernel.elf
+	mmd -i "$name" ::/boot/many
+	mcopy -i "$name" many/* ::/boot/many/
+	mcopy -i "$name" root/* ::/
 }
 make_fat fat12.img -T 4000 -h 2 -s 16 -c 1
 make_fat fat16.img -T 65536 -h 16 -s 32 -c 2
@@ -41,3 +58,4 @@ rm -f gpt.img
 truncate -s 34M gpt.img
 sgdisk -a 1 -n 1:34:2047 -t 1:EF02 -n 2:2048:67550 -t 2:EF00 gpt.img >/dev/null
 dd if=fat16.img of=gpt.img bs=512 seek=2048 conv=notrunc status=none
+mv big.bin long.txt a.bin fat12.img fat16.img fat32.img gpt.img "$final/"

@@ -111,22 +111,55 @@ static void test_missing_file_is_named(void **state)
 	assert_string_equal(err.msg, "fat: /boot/big.bin/x: '/boot/big.bin' is not a directory");
 }
 
-static uint16_t get_fat16(uint32_t cluster)
+/* The FAT entry of `cluster` in the first FAT of the mounted image. */
+static uint32_t get_fat(uint32_t cluster)
 {
-	const uint8_t *p = disk.data + vol.fat_lba * 512 + cluster * 2;
-	return (uint16_t)(p[0] | p[1] << 8);
+	const uint8_t *fat = disk.data + vol.fat_lba * 512;
+	if (vol.type == 12) {
+		const uint8_t *p = fat + cluster + cluster / 2;
+		uint32_t v = (uint32_t)(p[0] | p[1] << 8);
+		return cluster & 1 ? v >> 4 : v & 0xfff;
+	}
+	const uint8_t *p = fat + cluster * (vol.type / 8);
+	uint32_t v = (uint32_t)(p[0] | p[1] << 8);
+	return vol.type == 16 ? v : (v | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24) & 0x0fffffff;
 }
 
-/* Point the FAT16 entry of `cluster` somewhere (both FAT copies). */
-static void set_fat16(uint32_t cluster, uint16_t value)
+/* Point the FAT entry of `cluster` somewhere, in `copies` FAT copies
+ * (from the first), keeping the other nibble of a FAT12 pair. */
+static void set_fat_copies(uint32_t cluster, uint32_t value, int copies)
 {
-	for (int copy = 0; copy < 2; copy++) {
+	for (int copy = 0; copy < copies; copy++) {
 		uint64_t fat = vol.fat_lba + (uint64_t)copy * ((vol.root_lba - vol.fat_lba) / 2);
-		uint8_t *p = disk.data + fat * 512 + cluster * 2;
-		p[0] = (uint8_t)value;
-		p[1] = (uint8_t)(value >> 8);
+		uint8_t *p = disk.data + fat * 512;
+		if (vol.type == 12) {
+			p += cluster + cluster / 2;
+			uint32_t v = (uint32_t)(p[0] | p[1] << 8);
+			v = cluster & 1 ? (v & 0x000f) | value << 4 : (v & 0xf000) | value;
+			p[0] = (uint8_t)v;
+			p[1] = (uint8_t)(v >> 8);
+		} else {
+			p += cluster * (vol.type / 8);
+			for (int i = 0; i < vol.type / 8; i++)
+				p[i] = (uint8_t)(value >> (8 * i));
+		}
 	}
 	vol.cached_fat_lba = UINT64_MAX; /* the reader's window is stale now */
+}
+
+static void set_fat(uint32_t cluster, uint32_t value)
+{
+	set_fat_copies(cluster, value, 2);
+}
+
+static uint16_t get_fat16(uint32_t cluster)
+{
+	return (uint16_t)get_fat(cluster);
+}
+
+static void set_fat16(uint32_t cluster, uint16_t value)
+{
+	set_fat(cluster, value);
 }
 
 static void test_corrupt_chains_fail_cleanly(void **state)
@@ -189,6 +222,198 @@ static void test_bad_boot_sector_is_named(void **state)
 	assert_string_equal(err.msg, "fat: 1024 bytes per sector, only 512 supported");
 }
 
+static void check_many(const char *image, int type)
+{
+	mount(image, type);
+	/* 40 files of three entries each: 3840 bytes of directory */
+	assert_true(40 * 3 * 32 > vol.bytes_per_cluster);
+	for (int i = 10; i < 50; i++) {
+		char path[64], want[16];
+		snprintf(path, sizeof(path), "/boot/many/FILE NUMBER %d.TXT", i);
+		snprintf(want, sizeof(want), "%d\n", i);
+		read_and_compare(path, want, 3);
+		if (i < 30) {
+			snprintf(path, sizeof(path), "/root file %d.txt", i);
+			read_and_compare(path, want, 3);
+		}
+	}
+	struct fat_file file;
+	struct error err = {{0}};
+	assert_int_equal(fat_open(&vol, "/boot/many/file number 50.txt", &file, &err), -1);
+	assert_string_equal(err.msg,
+	                    "fat: /boot/many/file number 50.txt: 'file number 50.txt' not found");
+	free(disk.data);
+}
+
+static void test_directories_spanning_clusters(void **state)
+{
+	(void)state;
+	check_many("fat12.img", 12);
+	check_many("fat16.img", 16);
+	check_many("fat32.img", 32);
+	disk.data = NULL;
+}
+
+/* "." and ".." are ordinary entries; ".." of a first-level directory
+ * says cluster 0, the root, which on FAT32 has a cluster of its own. */
+static void test_dot_entries(void **state)
+{
+	(void)state;
+	static const char *const images[] = {"fat12.img", "fat16.img", "fat32.img"};
+	for (int i = 0; i < 3; i++) {
+		mount(images[i], i == 0 ? 12 : i == 1 ? 16 : 32);
+		read_and_compare("/boot/./deep/../deep/tiny.bin", "A", 1);
+		read_and_compare("/boot/../EFI/BOOT/../../boot/deep/tiny.bin", "A", 1);
+		read_and_compare("//boot//deep/tiny.bin/", "A", 1);
+		free(disk.data);
+	}
+	disk.data = NULL;
+}
+
+/* The 32-byte LFN entry holding the first 13 characters of `name`. */
+static uint8_t *find_lfn(const char *name)
+{
+	uint8_t pattern[10];
+	for (int i = 0; i < 5; i++) {
+		pattern[2 * i] = (uint8_t)name[i];
+		pattern[2 * i + 1] = 0;
+	}
+	for (size_t off = 0; off + 32 <= disk.size; off += 32)
+		if (disk.data[off + 11] == 0x0f && !memcmp(disk.data + off + 1, pattern, 10))
+			return disk.data + off;
+	fail_msg("no LFN entry for %s", name);
+	return NULL;
+}
+
+static void test_long_names_need_checksum_and_sequence(void **state)
+{
+	(void)state;
+	static const char text[] = "hello from a long file name\n";
+	struct fat_file file;
+	struct error err = {{0}};
+	mount("fat16.img", 16);
+	uint8_t *lfn = find_lfn("A Long File Name.txt");
+	assert_int_equal(lfn[0], 0x01); /* the last piece read, just before the 8.3 entry */
+
+	lfn[13] ^= 1; /* an orphaned piece: checksum of some other entry */
+	assert_int_equal(fat_open(&vol, "/boot/A Long File Name.txt", &file, &err), -1);
+	assert_string_equal(err.msg,
+	                    "fat: /boot/A Long File Name.txt: 'A Long File Name.txt' not found");
+	read_and_compare("/boot/ALONGF~1.TXT", text, 28); /* the 8.3 name still works */
+	lfn[13] ^= 1;
+	read_and_compare("/boot/A Long File Name.txt", text, 28);
+
+	lfn[0] = 0x03; /* piece 1 missing: pieces 2, 3 */
+	assert_int_equal(fat_open(&vol, "/boot/A Long File Name.txt", &file, &err), -1);
+	lfn[0] = 0x01;
+	/* both pieces numbered 1: the second must not overwrite the first
+	 * into a name "A Long File N" */
+	lfn[-32] = 0x41;
+	assert_int_equal(fat_open(&vol, "/boot/A Long File N", &file, &err), -1);
+	assert_int_equal(fat_open(&vol, "/boot/A Long File Name.txt", &file, &err), -1);
+	lfn[-32] = 0x02; /* no piece flagged as the last one */
+	assert_int_equal(fat_open(&vol, "/boot/A Long File Name.txt", &file, &err), -1);
+	read_and_compare("/boot/alongf~1.txt", text, 28);
+}
+
+static void test_fat12_chains(void **state)
+{
+	(void)state;
+	struct fat_file file;
+	struct error err = {{0}};
+	mount("fat12.img", 12);
+	assert_int_equal(fat_open(&vol, "/boot/kernel.elf", &file, &err), 0);
+	uint8_t *buf = malloc(file.size);
+	/* an odd and an even cluster: both halves of a 3-byte pair */
+	uint32_t second = get_fat(file.first_cluster), third = get_fat(second);
+	uint32_t odd = second & 1 ? second : third, next = get_fat(odd);
+	set_fat(odd, 0xff0);
+	assert_int_equal(fat_read(&vol, &file, buf, "/boot/kernel.elf", &err), -1);
+	assert_string_equal(err.msg, "fat: cluster 0xff0 out of range in /boot/kernel.elf");
+	set_fat(odd, next);
+	uint32_t even = odd == second ? third : get_fat(third);
+	assert_int_equal(even & 1, 0);
+	set_fat(even, 0xfff);
+	assert_int_equal(fat_read(&vol, &file, buf, "/boot/kernel.elf", &err), -1);
+	assert_non_null(strstr(err.msg, "chain ends after"));
+	free(buf);
+}
+
+static void test_directory_chain_loop(void **state)
+{
+	(void)state;
+	struct fat_file dir, file;
+	struct error err = {{0}};
+	mount("fat32.img", 32);
+	assert_int_equal(fat_open(&vol, "/boot/many", &dir, &err), 0);
+	assert_true(dir.is_dir);
+	set_fat(dir.first_cluster, dir.first_cluster);
+	assert_int_equal(fat_open(&vol, "/boot/many/nothere", &file, &err), -1);
+	assert_string_equal(err.msg,
+	                    "fat: cluster chain of a directory of /boot/many/nothere loops");
+	set_fat(dir.first_cluster, 0x0fffff00);
+	assert_int_equal(fat_open(&vol, "/boot/many/nothere", &file, &err), -1);
+	assert_string_equal(err.msg, "fat: cluster 0xfffff00 out of range in /boot/many/nothere");
+}
+
+/* FAT32 with mirroring off reads the active FAT only (BPB_ExtFlags). */
+static void test_fat32_active_fat(void **state)
+{
+	(void)state;
+	struct fat_file file;
+	struct error err = {{0}};
+	mount("fat32.img", 32);
+	assert_int_equal(fat_open(&vol, "/boot/big.bin", &file, &err), 0);
+	set_fat_copies(file.first_cluster, file.first_cluster, 1); /* FAT 0 only */
+	disk.data[40] = 0x81;                                      /* FAT 1 is active */
+	assert_int_equal(fat_mount(&vol, &disk.disk, 0, disk.disk.sectors, &err), 0);
+	read_and_compare("/boot/big.bin", big = read_file("big.bin", &big_size), 100000);
+	disk.data[40] = 0x80; /* FAT 0 active: the damaged one */
+	assert_int_equal(fat_mount(&vol, &disk.disk, 0, disk.disk.sectors, &err), 0);
+	uint8_t *buf = malloc(file.size);
+	assert_int_equal(fat_read(&vol, &file, buf, "/boot/big.bin", &err), -1);
+	free(buf);
+	disk.data[40] = 0x82;
+	assert_int_equal(fat_mount(&vol, &disk.disk, 0, disk.disk.sectors, &err), -1);
+	assert_string_equal(err.msg, "fat: active FAT 2 of 2");
+}
+
+/* A 6-sector FAT12 volume on a 6-sector disk: reading its FAT must not
+ * ask for sectors the disk doesn't have. */
+static void test_tiny_volume(void **state)
+{
+	(void)state;
+	uint8_t *image = calloc(6, 512);    /* teardown frees it */
+	image[11] = 0x00, image[12] = 0x02; /* 512 bytes per sector */
+	image[13] = 1;                      /* sectors per cluster */
+	image[14] = 1;                      /* reserved */
+	image[16] = 1;                      /* one FAT */
+	image[17] = 16;                     /* root entries: one sector */
+	image[19] = 6;                      /* total sectors */
+	image[21] = 0xf8;
+	image[22] = 1; /* FAT size */
+	image[510] = 0x55, image[511] = 0xaa;
+	/* FAT: media, EOC, then 2 -> 3 -> 4 -> end */
+	static const uint8_t fat[] = {0xf8, 0xff, 0xff, 0x03, 0x40, 0x00, 0xff, 0x0f};
+	memcpy(image + 512, fat, sizeof(fat));
+	memcpy(image + 1024, "DATA    BIN\x20", 12);
+	image[1024 + 26] = 2;                                         /* first cluster */
+	image[1024 + 28] = 1500 & 0xff, image[1024 + 29] = 1500 >> 8; /* size */
+	for (int i = 0; i < 3 * 512; i++)
+		image[3 * 512 + i] = (uint8_t)(i * 13);
+
+	memset(&disk, 0, sizeof(disk));
+	disk.data = image;
+	disk.size = 6 * 512;
+	disk.disk = (struct disk){mem_disk_read, 6, &disk};
+	disk.fail_lba = UINT64_MAX;
+	struct error err = {{0}};
+	assert_int_equal(fat_mount(&vol, &disk.disk, 0, 6, &err), 0);
+	assert_int_equal(vol.type, 12);
+	assert_int_equal(vol.cluster_count, 3);
+	read_and_compare("/data.bin", image + 3 * 512, 1500);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +425,13 @@ int main(void)
 	    cmocka_unit_test_teardown(test_corrupt_chains_fail_cleanly, teardown),
 	    cmocka_unit_test_teardown(test_disk_error_is_named, teardown),
 	    cmocka_unit_test_teardown(test_bad_boot_sector_is_named, teardown),
+	    cmocka_unit_test_teardown(test_directories_spanning_clusters, teardown),
+	    cmocka_unit_test_teardown(test_dot_entries, teardown),
+	    cmocka_unit_test_teardown(test_long_names_need_checksum_and_sequence, teardown),
+	    cmocka_unit_test_teardown(test_fat12_chains, teardown),
+	    cmocka_unit_test_teardown(test_directory_chain_loop, teardown),
+	    cmocka_unit_test_teardown(test_fat32_active_fat, teardown),
+	    cmocka_unit_test_teardown(test_tiny_volume, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
