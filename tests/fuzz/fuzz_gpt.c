@@ -27,7 +27,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		return 0;
 	}
-	if (esp.sectors == 0 || (esp.from_backup_gpt && esp.from_mbr))
+	/* Found: a non-empty partition inside the disk, from one source. */
+	if (esp.sectors == 0 || esp.first_lba >= b.sectors ||
+	    esp.sectors > b.sectors - esp.first_lba || (esp.from_backup_gpt && esp.from_mbr))
 		abort();
 	return 0;
 }
