@@ -1,18 +1,60 @@
 /* tests/fuzz/fuzz_fat.c - libFuzzer target for common/fat.c.
  *
- * The input is a small FAT volume in memory. Whatever its bytes, mounting,
+ * The input is a FAT volume in memory. Whatever its bytes, mounting,
  * looking up paths and reading files must end in success or an "fat: "
  * message: no read outside the volume (ASan), no hang (bounded chains).
+ *
+ * A FAT32 volume has at least 65525 clusters, far more than a seed should
+ * hold, so the input describes a sparse disk: a 12-byte header (little
+ * endian u32s: hole_start, hole_sectors, total_sectors), then the sectors
+ * before the hole, then those after it. The hole and anything past the
+ * data up to total_sectors read as zeros. The seeds in corpus/fat/ are
+ * mformat/mcopy volumes cut this way: boot sector and the start of the
+ * FAT, a hole over the rest of the FATs, then the root directory and the
+ * first clusters.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf_disk.h"
 #include "fat.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define MAX_SECTORS (1u << 21) /* a 1 GiB volume at most */
+#define MAX_FILE (4u << 20)
+
+struct sparse_disk {
+	const uint8_t *data;
+	uint64_t data_sectors, hole_start, hole_sectors;
+};
+
+static void read_one(const struct sparse_disk *d, uint64_t lba, uint8_t *out)
+{
+	uint64_t i = lba < d->hole_start                     ? lba
+	             : lba < d->hole_start + d->hole_sectors ? UINT64_MAX
+	                                                     : lba - d->hole_sectors;
+	if (i < d->data_sectors)
+		memcpy(out, d->data + i * 512, 512);
+	else
+		memset(out, 0, 512);
+}
+
+static int sparse_read(struct disk *disk, uint64_t lba, uint32_t count, void *buf,
+                       struct error *err)
+{
+	if (lba > disk->sectors || count > disk->sectors - lba)
+		return error_set(err, "disk: LBA 0x%llx past the end", (unsigned long long)lba);
+	for (uint32_t i = 0; i < count; i++)
+		read_one(disk->ctx, lba + i, (uint8_t *)buf + (size_t)i * 512);
+	return 0;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
 
 static void check_message(const struct error *err)
 {
@@ -24,24 +66,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct fat_volume vol;
 	static const char *paths[] = {"/boot/kernel.elf", "/EFI/BOOT/BOOTX64.EFI",
-	                              "/boot/twinboot.cfg", "/a/b/c/d"};
-	struct buf_disk b = {data, size / 512};
-	struct disk disk = {buf_read, b.sectors, &b};
-	struct error err = {{0}};
-	if (size < 512 || size > (4u << 20))
+	                              "/boot/twinboot.cfg", "/boot/A Long File Name.txt",
+	                              "/boot/deep/../deep/tiny.bin", "/a/b/c/d"};
+	if (size < 12 + 512 || size > (4u << 20))
 		return 0;
+	struct sparse_disk d = {data + 12, (size - 12) / 512, le32(data), le32(data + 4)};
+	if (d.hole_start > d.data_sectors)
+		d.hole_start = d.data_sectors;
+	if (d.hole_sectors > MAX_SECTORS)
+		d.hole_sectors = MAX_SECTORS;
+	uint64_t total = le32(data + 8);
+	if (total < d.data_sectors + d.hole_sectors)
+		total = d.data_sectors + d.hole_sectors;
+	if (total > MAX_SECTORS)
+		total = MAX_SECTORS;
+	struct disk disk = {sparse_read, total, &d};
+	struct error err = {{0}};
 	if (fat_mount(&vol, &disk, 0, disk.sectors, &err)) {
 		check_message(&err);
 		return 0;
 	}
+	if (!vol.bytes_per_cluster || vol.data_lba >= total ||
+	    (uint64_t)vol.cluster_count * vol.sectors_per_cluster > total - vol.data_lba + 0ull)
+		abort(); /* mount accepted a volume larger than its partition */
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		struct fat_file file;
 		if (fat_open(&vol, paths[i], &file, &err)) {
 			check_message(&err);
 			continue;
 		}
-		/* A file can't be larger than the volume that holds it. */
-		if (file.is_dir || file.size > size)
+		if (file.is_dir || file.size > MAX_FILE)
 			continue;
 		uint8_t *out = malloc(file.size ? file.size : 1);
 		if (fat_read(&vol, &file, out, paths[i], &err))
