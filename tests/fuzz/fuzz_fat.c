@@ -65,9 +65,9 @@ static void check_message(const struct error *err)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct fat_volume vol;
-	static const char *paths[] = {"/boot/kernel.elf", "/EFI/BOOT/BOOTX64.EFI",
-	                              "/boot/twinboot.cfg", "/boot/A Long File Name.txt",
-	                              "/boot/deep/../deep/tiny.bin", "/a/b/c/d"};
+	static const char *paths[] = {
+	    "/boot/kernel.elf",           "/EFI/BOOT/BOOTX64.EFI",       "/boot/twinboot.cfg",
+	    "/boot/A Long File Name.txt", "/boot/deep/../deep/tiny.bin", "/a/b/c/d"};
 	if (size < 12 + 512 || size > (4u << 20))
 		return 0;
 	struct sparse_disk d = {data + 12, (size - 12) / 512, le32(data), le32(data + 4)};
