@@ -318,6 +318,13 @@ int fat_open(struct fat_volume *vol, const char *path, struct fat_file *file, st
 		if (!file->is_dir)
 			return error_set(err, "fat: %s: '%.*s' is not a directory", path,
 			                 (int)(p - path - 1), path);
+		/* The root has no "." and ".." entries (section 6.7): at the
+		 * root, both name the root itself, as in POSIX. */
+		if (dir == vol->root_cluster && p[0] == '.' &&
+		    (len == 1 || (len == 2 && p[1] == '.'))) {
+			p += len;
+			continue;
+		}
 		if (dir && !valid_cluster(vol, dir))
 			return error_set(err, "fat: cluster 0x%x out of range in %s", (unsigned)dir,
 			                 path);
@@ -325,7 +332,9 @@ int fat_open(struct fat_volume *vol, const char *path, struct fat_file *file, st
 			return -1;
 		/* ".." of a first-level directory says cluster 0 for the root,
 		 * also on FAT32, whose root has a real cluster (section 6.7). */
-		dir = file->first_cluster ? file->first_cluster : vol->root_cluster;
+		if (file->is_dir && !file->first_cluster)
+			file->first_cluster = vol->root_cluster;
+		dir = file->first_cluster;
 		p += len;
 	}
 	return 0;

@@ -265,6 +265,12 @@ static void test_dot_entries(void **state)
 		read_and_compare("/boot/./deep/../deep/tiny.bin", "A", 1);
 		read_and_compare("/boot/../EFI/BOOT/../../boot/deep/tiny.bin", "A", 1);
 		read_and_compare("//boot//deep/tiny.bin/", "A", 1);
+		read_and_compare("/./../boot/deep/../../../boot/deep/tiny.bin", "A", 1);
+		struct fat_file root;
+		struct error err = {{0}};
+		assert_int_equal(fat_open(&vol, "/boot/..", &root, &err), 0);
+		assert_true(root.is_dir);
+		assert_int_equal(root.first_cluster, vol.root_cluster);
 		free(disk.data);
 	}
 	disk.data = NULL;
