@@ -63,7 +63,7 @@ BIOS_C_SRC := loader/bios/main.c loader/bios/platform_bios.c loader/bios/console
 
 # UEFI: gnu-efi's crt0 enters efi_main; no asm of ours.
 UEFI_C_SRC := loader/uefi/main.c loader/uefi/platform_uefi.c loader/uefi/files_uefi.c \
-	loader/uefi/gop.c loader/uefi/handoff_uefi.c loader/uefi/status.c
+	loader/uefi/exit_uefi.c loader/uefi/gop.c loader/uefi/handoff_uefi.c loader/uefi/status.c
 
 # The kernel. It shares the formatter and string functions with the loaders.
 KERNEL_ASM_SRC := kernel/entry.asm kernel/isr.asm
@@ -106,14 +106,17 @@ UEFI_CFLAGS := -m64 -std=gnu11 -ffreestanding -fpic -fshort-wchar -mno-red-zone 
 	-mgeneral-regs-only -fno-stack-protector -fno-strict-aliasing \
 	-fno-asynchronous-unwind-tables -DGNU_EFI_USE_MS_ABI \
 	-I$(EFI_INC) -I$(EFI_INC)/x86_64 -O2 -g $(WARN) $(INC)
+# loader/uefi/uefi.lds is gnu-efi's script with .bss kept out of the file.
 UEFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic --no-warn-rwx-segments \
-	-T $(EFI_LIB)/elf_x86_64_efi.lds -L$(EFI_LIB)
+	-T loader/uefi/uefi.lds -L$(EFI_LIB)
 UEFI_CRT0 := $(EFI_LIB)/crt0-efi-x86_64.o
 # Only gnu-efi's relocator: libefi's helpers would clash with common/lib.c
 # (memcpy, memset) and add size we don't need.
 UEFI_LIBS := -lgnuefi
 UEFI_SECTIONS := -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym \
-	-j .rel -j .rela -j .rel.* -j .rela.* -j .reloc -j .twinboot
+	-j .rel -j .rela -j .rel.* -j .rela.* -j .reloc -j .twinboot -j .bss
+# BOOTX64.EFI's budget, checked at build time like stage 2's.
+UEFI_MAX_BYTES := 65536
 
 # Kernel: higher half (-mcmodel=kernel), no red zone (interrupts use the
 # stack), no SIMD (nothing saves that state).
@@ -221,7 +224,7 @@ $(STAGE2_BIN): $(STAGE2_ELF)
 	$(say) OBJCOPY $@
 	$(Q)$(OBJCOPY) -O binary $< $@
 
-$(UEFI_SO): $(UEFI_OBJ)
+$(UEFI_SO): $(UEFI_OBJ) loader/uefi/uefi.lds
 	$(say) LD $@
 	@mkdir -p $(@D)
 	$(Q)$(LD) $(UEFI_LDFLAGS) $(UEFI_CRT0) $(UEFI_OBJ) -o $@ $(UEFI_LIBS)
@@ -229,6 +232,9 @@ $(UEFI_SO): $(UEFI_OBJ)
 $(UEFI_EFI): $(UEFI_SO)
 	$(say) OBJCOPY $@
 	$(Q)$(OBJCOPY) $(UEFI_SECTIONS) --target=efi-app-x86_64 $< $@
+	$(Q)size=$$(stat -c %s $@); if [ $$size -gt $(UEFI_MAX_BYTES) ]; then \
+		echo "$@: $$size bytes, over the $(UEFI_MAX_BYTES)-byte budget" >&2; \
+		rm -f $@; exit 1; fi
 
 $(KERNEL_ELF): $(KERNEL_OBJ) kernel/kernel.ld
 	$(say) LD $@
