@@ -4,8 +4,9 @@
  * pieces; bootinfo.h promises a sorted, non-overlapping, merged map whose
  * usable entries are page-aligned. Everything here works in the caller's
  * storage, without allocation or recursion, since it runs in stage 2 and
- * before ExitBootServices alike. Maps are small (tens to hundreds of
- * entries), so the simple quadratic passes are fast enough.
+ * before ExitBootServices alike. Firmware maps hold tens to hundreds of
+ * entries, so the simple quadratic passes are fast enough (test_memmap
+ * normalises 2000 overlapping ones).
  * Specs: ACPI 6.5 ch. 15 (E820), UEFI 2.10 7.2 (memory types).
  */
 #include "memmap.h"
