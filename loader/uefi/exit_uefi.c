@@ -88,7 +88,7 @@ int platform_exit_firmware(struct memmap *map, struct error *err)
 	EFI_STATUS s;
 	int attempt;
 
-	if (map_reserve(32, err))
+	if (uefi_handoff_prepare(err) || map_reserve(32, err))
 		return -1;
 	/* From the first ExitBootServices call on, ConOut and Exit() may be
 	 * gone (7.4): messages go to COM1 and a failure halts. */

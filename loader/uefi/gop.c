@@ -38,23 +38,29 @@ static void choose_mode(EFI_GRAPHICS_OUTPUT_PROTOCOL *gop, uint32_t width, uint3
 	for (UINT32 m = 0; m < gop->Mode->MaxMode; m++) {
 		EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info;
 		UINTN size;
-		if (EFI_ERROR(gop->QueryMode(gop, m, &size, &info)) ||
-		    info->PixelFormat == PixelBltOnly)
+		if (EFI_ERROR(gop->QueryMode(gop, m, &size, &info)))
 			continue;
-		uint32_t d =
-		    distance(info->HorizontalResolution, info->VerticalResolution, width, height);
+		/* BltOnly: no framebuffer the kernel could draw into. */
+		int usable = info->PixelFormat != PixelBltOnly;
+		uint32_t w = info->HorizontalResolution, h = info->VerticalResolution;
 		if (verbose)
-			log_info("gop: mode %u: %ux%u", (unsigned)m,
-			         (unsigned)info->HorizontalResolution,
-			         (unsigned)info->VerticalResolution);
-		if (d < best_distance) {
+			log_info("gop: mode %u: %ux%u%s%s", (unsigned)m, (unsigned)w, (unsigned)h,
+			         usable ? "" : " (no framebuffer)",
+			         m == gop->Mode->Mode ? " (current)" : "");
+		/* QueryMode hands us pool memory (UEFI 2.10 12.9). */
+		uefi_bs->FreePool(info);
+		uint32_t d = distance(w, h, width, height);
+		if (usable && d < best_distance) {
 			best_distance = d;
 			best = m;
 		}
 	}
-	if (best != gop->Mode->Mode && EFI_ERROR(gop->SetMode(gop, best)))
-		log_info("gop: could not set mode %u for video=%ux%u, keeping the current one",
-		         (unsigned)best, (unsigned)width, (unsigned)height);
+	if (best == gop->Mode->Mode)
+		return;
+	EFI_STATUS s = gop->SetMode(gop, best);
+	if (EFI_ERROR(s))
+		log_info("gop: SetMode(%u) for video=%ux%u failed: %s; keeping the current mode",
+		         (unsigned)best, (unsigned)width, (unsigned)height, uefi_status_text(s));
 }
 
 void platform_set_video(uint32_t width, uint32_t height, int verbose, struct tb_console *console)

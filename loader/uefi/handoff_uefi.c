@@ -1,59 +1,71 @@
-/* loader/uefi/handoff_uefi.c - after ExitBootServices: COM1 by hand, and
- * the jump into the kernel.
+/* loader/uefi/handoff_uefi.c - the jump into the kernel.
  *
- * The switch to the kernel's page tables runs from the loader's own code,
- * which the new tables identity-map only below 4 GiB; OVMF loads images
- * below 4 GiB, and we check it rather than assume it. The GDT is ours
- * (in the image, so LOADER memory): the firmware's lives in boot-services
- * memory the kernel may reuse at once.
+ * The new page tables identity-map only the first 4 GiB, and the firmware
+ * may have loaded BOOTX64.EFI anywhere (OVMF picks low memory, other
+ * firmwares need not). So before ExitBootServices we copy a position-
+ * independent trampoline and our GDT into one page allocated below 4 GiB
+ * (LOADER memory: the kernel keeps it until it has its own GDT), and the
+ * CR3 switch runs from there. The firmware's GDT lives in boot-services
+ * memory the kernel may reuse at once, hence our own.
+ * Sequence: Intel SDM vol. 3A 9.8.5 "Initializing IA-32e Mode" (we are in
+ * it already: only segments, EFER.NXE, CR0.WP and CR3 change).
  */
 #include <efi.h>
 
+#include "lib.h"
 #include "log.h"
 #include "platform.h"
-#include "portio.h"
 #include "uefi.h"
 
-#define COM1 0x3f8
+#define MSR_EFER 0xc0000080u
+#define EFER_NXE (1u << 11)
+#define CR0_WP (1ull << 16)
+#define FOUR_GIB 0x100000000ull
 
-void uefi_serial_write(const char *text, size_t len)
+/* Null, 64-bit code (0x08: L=1, DPL 0), data (0x10): as the BIOS path. */
+static const uint64_t gdt_template[3] = {0, 0x00af9a000000ffffull, 0x00cf92000000ffffull};
+
+/* trampoline(pml4 = rdi, entry = rsi, stack_top = rdx, bootinfo = rcx),
+ * SysV ABI. Runs with paging and the GDT already as the kernel expects;
+ * after the CR3 load only this page (identity-mapped) is fetched from,
+ * and nothing touches the old stack. */
+extern const uint8_t trampoline_start[] __attribute__((visibility("hidden")));
+extern const uint8_t trampoline_end[] __attribute__((visibility("hidden")));
+__asm__(".pushsection .text\n"
+        "trampoline_start:\n\t"
+        "movq %rdi, %cr3\n\t" /* the kernel's tables from here on */
+        "movq %rdx, %rsp\n\t"
+        "movq %rcx, %rdi\n\t"
+        "xorl %ebp, %ebp\n\t"
+        "cld\n\t"
+        "jmp *%rsi\n"
+        "trampoline_end:\n"
+        ".popsection");
+
+/* The page: GDT at offset 0, trampoline code at 64. */
+#define TRAMPOLINE_CODE 64
+static uint8_t *handoff_page;
+
+int uefi_handoff_prepare(struct error *err)
 {
-	if (!log_serial_enabled)
-		return;
-	for (size_t i = 0; i < len; i++) {
-		if (text[i] == '\n')
-			uefi_serial_write("\r", 1);
-		/* Wait for the transmit holding register, but not forever:
-		 * a machine without a UART must not hang here. */
-		for (int spin = 0; spin < 100000 && !(inb(COM1 + 5) & 0x20); spin++)
-			;
-		outb(COM1, (uint8_t)text[i]);
-	}
+	uint64_t phys = platform_alloc_pages(1, TB_MEM_LOADER, FOUR_GIB);
+	if (!phys)
+		return error_set(err, "uefi: no page below 4 GiB for the kernel hand-off");
+	handoff_page = phys_ptr(phys);
+	memcpy(handoff_page, gdt_template, sizeof(gdt_template));
+	memcpy(handoff_page + TRAMPOLINE_CODE, trampoline_start,
+	       (size_t)(trampoline_end - trampoline_start));
+	return 0;
 }
 
-/* Null, 64-bit code (0x08), data (0x10). */
-static const uint64_t gdt[3] = {0, 0x00af9a000000ffffull, 0x00cf92000000ffffull};
-
-void platform_enter_kernel(uint64_t pml4, uint64_t entry, uint64_t stack_top, uint64_t bootinfo,
-                           int nx)
+static void load_gdt(void)
 {
 	struct __attribute__((packed)) {
 		uint16_t limit;
 		uint64_t base;
-	} gdtr = {sizeof(gdt) - 1, (uint64_t)(uintptr_t)gdt};
-	uint64_t here = (uint64_t)(uintptr_t)&platform_enter_kernel;
-	if (here >= 0x100000000ull)
-		log_fatal("uefi: the loader runs at 0x%llx, above the 4 GiB identity map",
-		          (unsigned long long)here);
-
-	__asm__ volatile("cli");
-	if (nx) {
-		/* EFER.NXE before CR3: NX bits with NXE clear are reserved-bit faults. */
-		uint32_t lo, hi;
-		__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0xc0000080));
-		lo |= 1u << 11;
-		__asm__ volatile("wrmsr" : : "a"(lo), "d"(hi), "c"(0xc0000080));
-	}
+	} gdtr = {sizeof(gdt_template) - 1, (uint64_t)(uintptr_t)handoff_page};
+	/* A far return reloads CS (no far jmp to a 64-bit offset exists);
+	 * then the data segments. FS/GS stay: nothing uses them. */
 	__asm__ volatile("lgdt %0\n\t"
 	                 "pushq $0x08\n\t"
 	                 "leaq 1f(%%rip), %%rax\n\t"
@@ -63,17 +75,33 @@ void platform_enter_kernel(uint64_t pml4, uint64_t entry, uint64_t stack_top, ui
 	                 "movw $0x10, %%ax\n\t"
 	                 "movw %%ax, %%ds\n\t"
 	                 "movw %%ax, %%es\n\t"
-	                 "movw %%ax, %%ss\n\t"
-	                 "movq %%cr0, %%rax\n\t"
-	                 "orq $0x10000, %%rax\n\t" /* CR0.WP */
-	                 "movq %%rax, %%cr0\n\t"
-	                 "movq %1, %%cr3\n\t" /* from here on, the kernel's tables */
-	                 "movq %2, %%rsp\n\t"
-	                 "xorl %%ebp, %%ebp\n\t"
-	                 "cld\n\t"
-	                 "jmp *%3"
+	                 "movw %%ax, %%ss"
 	                 :
-	                 : "m"(gdtr), "r"(pml4), "r"(stack_top), "r"(entry), "D"(bootinfo)
+	                 : "m"(gdtr)
 	                 : "rax", "memory");
+}
+
+void platform_enter_kernel(uint64_t pml4, uint64_t entry, uint64_t stack_top, uint64_t bootinfo,
+                           int nx)
+{
+	if (!handoff_page)
+		log_fatal("uefi: platform_enter_kernel before uefi_handoff_prepare");
+	__asm__ volatile("cli");
+	load_gdt();
+	if (nx) {
+		/* EFER.NXE before CR3: with NXE clear, an NX bit in the new
+		 * tables is a reserved bit, and the first fetch faults. */
+		uint32_t lo, hi;
+		__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(MSR_EFER));
+		__asm__ volatile("wrmsr" : : "a"(lo | EFER_NXE), "d"(hi), "c"(MSR_EFER));
+	}
+	/* CR0.WP: read-only pages are read-only for the kernel too. */
+	uint64_t cr0;
+	__asm__ volatile("movq %%cr0, %0" : "=r"(cr0));
+	__asm__ volatile("movq %0, %%cr0" : : "r"(cr0 | CR0_WP) : "memory");
+
+	void (*trampoline)(uint64_t, uint64_t, uint64_t, uint64_t) =
+	    (void (*)(uint64_t, uint64_t, uint64_t, uint64_t))(handoff_page + TRAMPOLINE_CODE);
+	trampoline(pml4, entry, stack_top, bootinfo);
 	__builtin_unreachable();
 }

@@ -45,7 +45,9 @@ void platform_halt(void)
 	if (!uefi_boot_services_exited) {
 		EFI_EVENT events[2];
 		UINTN which;
-		platform_write("twinboot: press a key to return to the firmware\n", 49);
+		static const char msg[] =
+		    "twinboot: press a key (or wait 10 s) to return to the firmware\n";
+		platform_write(msg, sizeof(msg) - 1);
 		events[0] = uefi_st->ConIn->WaitForKey;
 		if (!EFI_ERROR(uefi_bs->CreateEvent(EVT_TIMER, 0, NULL, NULL, &events[1])) &&
 		    !EFI_ERROR(uefi_bs->SetTimer(events[1], TimerRelative, 100000000)))
