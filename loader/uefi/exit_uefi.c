@@ -96,8 +96,10 @@ int platform_exit_firmware(struct memmap *map, struct error *err)
 	for (attempt = 1; attempt <= 8; attempt++) {
 		s = map_read(&count, &key, &desc_size);
 		if (EFI_ERROR(s))
-			return error_set(err, "uefi: GetMemoryMap before ExitBootServices "
-			                      "(attempt %d): %s", attempt, uefi_status_text(s));
+			return error_set(err,
+			                 "uefi: GetMemoryMap before ExitBootServices "
+			                 "(attempt %d): %s",
+			                 attempt, uefi_status_text(s));
 		s = uefi_bs->ExitBootServices(uefi_image, key);
 		/* Invalid Parameter: the key is stale, an event changed the map. */
 		if (s != EFI_INVALID_PARAMETER)
