@@ -19,7 +19,8 @@ int uefi_boot_services_exited;
 
 void platform_write(const char *text, size_t len)
 {
-	if (uefi_boot_services_exited) {
+	/* A headless firmware may install no console at all. */
+	if (uefi_boot_services_exited || !uefi_st->ConOut) {
 		uefi_serial_write(text, len);
 		return;
 	}
@@ -43,15 +44,24 @@ void platform_write(const char *text, size_t len)
 void platform_halt(void)
 {
 	if (!uefi_boot_services_exited) {
-		EFI_EVENT events[2];
-		UINTN which;
+		EFI_EVENT events[2], timer;
+		UINTN count = 0, which;
 		static const char msg[] =
 		    "twinboot: press a key (or wait 10 s) to return to the firmware\n";
 		platform_write(msg, sizeof(msg) - 1);
-		events[0] = uefi_st->ConIn->WaitForKey;
-		if (!EFI_ERROR(uefi_bs->CreateEvent(EVT_TIMER, 0, NULL, NULL, &events[1])) &&
-		    !EFI_ERROR(uefi_bs->SetTimer(events[1], TimerRelative, 100000000)))
-			uefi_bs->WaitForEvent(2, events, &which);
+		/* Drop keys typed earlier, or the wait would end at once. */
+		if (uefi_st->ConIn) {
+			uefi_st->ConIn->Reset(uefi_st->ConIn, FALSE);
+			events[count++] = uefi_st->ConIn->WaitForKey;
+		}
+		/* The timer counts in 100 ns units (UEFI 2.10 7.1 SetTimer()). */
+		if (!EFI_ERROR(uefi_bs->CreateEvent(EVT_TIMER, 0, NULL, NULL, &timer))) {
+			if (!EFI_ERROR(uefi_bs->SetTimer(timer, TimerRelative, 100000000)))
+				events[count++] = timer;
+			if (count)
+				uefi_bs->WaitForEvent(count, events, &which);
+			uefi_bs->CloseEvent(timer);
+		}
 		uefi_bs->Exit(uefi_image, EFI_LOAD_ERROR, 0, NULL);
 	}
 	for (;;)
@@ -74,7 +84,14 @@ uint64_t platform_alloc_pages(uint64_t pages, uint32_t tb_type, uint64_t max_add
 {
 	EFI_PHYSICAL_ADDRESS addr = max_addr ? max_addr - 1 : 0;
 	EFI_ALLOCATE_TYPE how = max_addr ? AllocateMaxAddress : AllocateAnyPages;
-	if (EFI_ERROR(uefi_bs->AllocatePages(how, efi_type(tb_type), pages, &addr)))
+	EFI_STATUS s = uefi_bs->AllocatePages(how, efi_type(tb_type), pages, &addr);
+	/* Some firmwares reject the OS-defined types the spec allows: plain
+	 * loader data then, which the kernel sees as TB_MEM_LOADER. */
+	if (s == EFI_INVALID_PARAMETER) {
+		addr = max_addr ? max_addr - 1 : 0;
+		s = uefi_bs->AllocatePages(how, EfiLoaderData, pages, &addr);
+	}
+	if (EFI_ERROR(s))
 		return 0;
 	memset(phys_ptr(addr), 0, pages * PAGE_SIZE);
 	return addr;
