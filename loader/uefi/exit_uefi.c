@@ -108,6 +108,9 @@ int platform_exit_firmware(struct memmap *map, struct error *err)
 	if (EFI_ERROR(s))
 		return error_set(err, "uefi: ExitBootServices failed after %d attempts: %s",
 		                 attempt > 8 ? 8 : attempt, uefi_status_text(s));
+	/* The firmware's timer handler and IDT live in boot-services memory
+	 * that is ours now: no interrupts from here to the kernel. */
+	__asm__ volatile("cli");
 	for (UINTN i = 0; i < count; i++) {
 		EFI_MEMORY_DESCRIPTOR *d = map_entry(i, desc_size);
 		if (memmap_add(map, d->PhysicalStart, d->NumberOfPages * PAGE_SIZE,
