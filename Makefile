@@ -269,6 +269,49 @@ $(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_OBJ)
 	@mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_OBJ)
 
+# The bench kernel (one line on COM1, then exit), padded with
+# incompressible bytes in a PT_LOAD of its own; the raw-read boot sector
+# and EFI application, which are also the firmware floors.
+BENCH := $(B)/bench
+BENCH_PAD_MIB := 1 16 64
+BENCH_KERNEL_OBJ := $(BENCH)/kernel.o $(BENCH)/multiboot2.o
+BENCH_BINS := $(BENCH)/kernel-tiny.elf $(BENCH_PAD_MIB:%=$(BENCH)/kernel-%M.elf) \
+	$(BENCH)/rawread.bin $(BENCH)/rawread.efi
+
+$(BENCH)/kernel.o: tests/bench/kernel.c
+	$(say) CC64 $<
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LOWKERNEL_CFLAGS) -c $< -o $@
+$(BENCH)/multiboot2.o: tests/bench/multiboot2.asm
+	$(say) NASM $<
+	@mkdir -p $(@D)
+	$(Q)$(NASM) -f elf64 $< -o $@
+$(BENCH)/pad-%M.bin:
+	@mkdir -p $(@D)
+	$(Q)$(PYTHON) -c 'import random, sys; \
+		sys.stdout.buffer.write(random.Random($*).randbytes($* << 20))' > $@
+$(BENCH)/pad-%M.o: tests/bench/pad.asm $(BENCH)/pad-%M.bin
+	$(say) NASM $@
+	$(Q)$(NASM) -f elf64 -DPADFILE='"$(BENCH)/pad-$*M.bin"' $< -o $@
+$(BENCH)/kernel-tiny.elf: $(BENCH_KERNEL_OBJ) tests/bench/kernel.ld
+	$(say) LD $@
+	$(Q)$(LD) $(LOWKERNEL_LDFLAGS:tests/lowkernel/lowkernel.ld=tests/bench/kernel.ld) \
+		-z noexecstack -o $@ $(BENCH_KERNEL_OBJ)
+$(BENCH)/kernel-%M.elf: $(BENCH_KERNEL_OBJ) $(BENCH)/pad-%M.o tests/bench/kernel.ld
+	$(say) LD $@
+	$(Q)$(LD) $(LOWKERNEL_LDFLAGS:tests/lowkernel/lowkernel.ld=tests/bench/kernel.ld) \
+		-z noexecstack -o $@ $(BENCH_KERNEL_OBJ) $(BENCH)/pad-$*M.o
+$(BENCH)/rawread.bin: tests/bench/rawread.asm
+	$(say) NASM $<
+	@mkdir -p $(@D)
+	$(Q)$(NASM) -f bin $< -o $@
+$(BENCH)/rawread.so: $(B)/uefi/tests/bench/rawread_efi.o loader/uefi/uefi.lds
+	$(say) LD $@
+	$(Q)$(LD) $(UEFI_LDFLAGS) $(UEFI_CRT0) $< -o $@ $(UEFI_LIBS)
+$(BENCH)/rawread.efi: $(BENCH)/rawread.so
+	$(say) OBJCOPY $@
+	$(Q)$(OBJCOPY) $(UEFI_SECTIONS) --target=efi-app-x86_64 $< $@
+
 # ---------------------------------------------------------------- commands
 deps:
 	@sh scripts/deps.sh
@@ -320,9 +363,11 @@ test-qemu: all $(LOWKERNEL_ELF)
 test-matrix: all $(LOWKERNEL_ELF)
 	$(Q)$(PYTHON) -m pytest -q -n $(QEMU_JOBS) --matrix tests/image tests/qemu
 
-bench: deps all
-	@test -f tests/bench/bench.py || { echo "make bench: the benchmark is not written yet (issue 8)"; exit 1; }
-	$(Q)$(PYTHON) tests/bench/bench.py
+# make bench: boot times against the firmware floor, the raw disk speed
+# and GRUB (tests/bench/bench.py; BENCH_RUNS=N, BENCH_QUICK=1). Not part
+# of make test: it reports ratios and writes docs/BENCHMARKS.md.
+bench: deps all $(BENCH_BINS)
+	$(Q)$(PYTHON) tests/bench/bench.py --build $(B)
 
 format:
 	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')

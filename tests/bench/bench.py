@@ -1,0 +1,352 @@
+#!/usr/bin/python3
+"""tests/bench/bench.py - how long twinboot takes to reach a kernel, against
+the firmware floor, the raw disk speed and GRUB, all measured in one run.
+
+For each setup (SeaBIOS and OVMF on QEMU's pc machine; IDE, virtio-blk,
+USB xHCI; TCG) and bench kernel size (tiny, 1, 16, 64 MiB) it boots every
+case BENCH_RUNS times (default 7) in turns, so slow spells of a shared
+machine spread over all cases alike, and takes the time from QEMU's start
+to the first "bench: " line on the serial port, read through a pipe and
+timestamped as it arrives. The cases:
+  floor     tests/bench/rawread.asm / rawread_efi.c reading nothing
+  raw       the same reading the kernel file's size from the ESP
+  twinboot  build/twinboot's loaders and the bench kernel
+  grub      GRUB 2 (grub-mkrescue image, timeout 0) and the same kernel
+            through its Multiboot2 header
+Only ratios within one run mean anything: nothing here is a pass/fail
+test. Writes docs/BENCHMARKS.md. BENCH_QUICK=1: fewer sizes and runs.
+"""
+import argparse
+import os
+import platform
+import select
+import shutil
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+DISKS = {
+    "ide": ["-device", "ide-hd,drive=d,bootindex=0"],
+    "virtio": ["-device", "virtio-blk-pci,drive=d,bootindex=0"],
+    "usb-xhci": ["-device", "qemu-xhci,id=xhci",
+                 "-device", "usb-storage,bus=xhci.0,drive=d,bootindex=0"],
+}
+FIRMWARES = {"bios": "SeaBIOS", "uefi": "OVMF"}
+GRUB_PACKAGES = ["grub-pc-bin", "grub-efi-amd64-bin", "grub-common", "xorriso", "mtools"]
+BOOT_TIMEOUT = 240
+
+
+def sh(*args, **kw):
+    return subprocess.run(args, check=True, capture_output=True, text=True, **kw).stdout
+
+
+def have_grub():
+    return (shutil.which("grub-mkrescue") and shutil.which("xorriso")
+            and shutil.which("mformat") and os.path.isdir("/usr/lib/grub/i386-pc")
+            and os.path.isdir("/usr/lib/grub/x86_64-efi"))
+
+
+def ensure_grub():
+    """GRUB and grub-mkrescue's helpers; install them on Debian if missing."""
+    if have_grub():
+        return True
+    if not shutil.which("apt-get"):
+        print("bench: GRUB not installed and no apt-get: skipping GRUB", file=sys.stderr)
+        return False
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    print(f"bench: installing {' '.join(GRUB_PACKAGES)} (for the GRUB comparison)")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    for cmd in (["apt-get", "update"],
+                ["apt-get", "install", "-y", "--no-install-recommends"] + GRUB_PACKAGES):
+        if subprocess.run(sudo + cmd, env=env).returncode:
+            print("bench: could not install GRUB: skipping it", file=sys.stderr)
+            return False
+    return bool(have_grub())
+
+
+# ------------------------------------------------------------------ images
+class Images:
+    """Every disk image the run boots, made once under build/bench/."""
+
+    def __init__(self, build, grub):
+        self.build = build
+        self.dir = os.path.join(build, "bench")
+        self.grub = grub
+        self.loaders = ["--mbr-code", f"{build}/loader/bios/mbr.bin",
+                        "--stage2", f"{build}/loader/bios/stage2.bin"]
+
+    def kernel(self, size):
+        return os.path.join(self.dir, f"kernel-{size}.elf" if size == "tiny"
+                            else f"kernel-{size}M.elf")
+
+    def mkimage(self, out, size, efi):
+        sh(f"{self.build}/tools/mkimage", "-o", out, "--kernel", self.kernel(size),
+           *self.loaders, "--efi", efi)
+        return out
+
+    def twinboot(self, size):
+        return self.mkimage(os.path.join(self.dir, f"twinboot-{size}.img"), size,
+                            f"{self.build}/loader/uefi/BOOTX64.EFI")
+
+    def raw(self, firmware, size, nbytes):
+        """The raw reader (the floor when nbytes is 0) in place of the
+        loader, on an image holding the same kernel file."""
+        out = os.path.join(self.dir, f"raw-{firmware}-{size}-{nbytes}.img")
+        if firmware == "uefi":
+            with open(os.path.join(self.dir, "rawread.efi"), "rb") as f:
+                efi = bytearray(f.read())
+            at = efi.index(b"TBBENCHN") + 8
+            efi[at:at + 8] = struct.pack("<Q", nbytes)
+            patched = os.path.join(self.dir, f"rawread-{nbytes}.efi")
+            with open(patched, "wb") as f:
+                f.write(efi)
+            return self.mkimage(out, size, patched)
+        self.mkimage(out, size, f"{self.build}/loader/uefi/BOOTX64.EFI")
+        with open(os.path.join(self.dir, "rawread.bin"), "rb") as f:
+            code = bytearray(f.read(440))
+        code[436:440] = struct.pack("<I", (nbytes + 511) // 512)
+        with open(out, "r+b") as f:  # keep the partition table
+            f.write(code)
+        return out
+
+    def grub_image(self, size):
+        out = os.path.join(self.dir, f"grub-{size}.iso")
+        tree = tempfile.mkdtemp(prefix="bench-grub-", dir=self.dir)
+        try:
+            os.makedirs(os.path.join(tree, "boot", "grub"))
+            shutil.copy(self.kernel(size), os.path.join(tree, "boot", "kernel.elf"))
+            with open(os.path.join(tree, "boot", "grub", "grub.cfg"), "w") as f:
+                f.write("set timeout=0\nmultiboot2 /boot/kernel.elf\nboot\n")
+            sh("grub-mkrescue", "-o", out, tree)
+        finally:
+            shutil.rmtree(tree)
+        return out
+
+
+# ------------------------------------------------------------------ booting
+def boot(image, firmware, disk, vars_copy):
+    """Seconds from QEMU's start to the first line starting "bench: "."""
+    cmd = ["qemu-system-x86_64", "-machine", "pc,accel=tcg", "-m", "256M", "-no-reboot",
+           "-display", "none", "-net", "none", "-monitor", "none", "-serial", "stdio",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+           "-drive", f"if=none,id=d,format=raw,file={image},snapshot=on"] + DISKS[disk]
+    if firmware == "uefi":
+        shutil.copy(OVMF_VARS, vars_copy)
+        cmd += ["-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
+                "-drive", f"if=pflash,format=raw,file={vars_copy}"]
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    out = b""
+    try:
+        while True:
+            left = start + BOOT_TIMEOUT - time.monotonic()
+            if left <= 0 or not select.select([proc.stdout], [], [], left)[0]:
+                raise RuntimeError(f"timeout; serial: {out[-300:]!r}")
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            now = time.monotonic()
+            if not chunk:
+                raise RuntimeError(f"QEMU ended ({proc.wait()}); serial: {out[-300:]!r}")
+            out += chunk
+            for line in out.replace(b"\r", b"").split(b"\n")[:-1]:
+                if line.startswith(b"bench: "):
+                    if line != b"bench: kernel up" and line != b"bench: raw read done":
+                        raise RuntimeError(f"{line.decode(errors='replace')}")
+                    return now - start
+    finally:
+        if proc.poll() is None:
+            try:
+                proc.wait(timeout=5)  # the guest exits right after its line
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, 9)
+                proc.wait()
+
+
+# ------------------------------------------------------------------ report
+def fmt_s(samples):
+    if not samples:
+        return "-"
+    return f"{statistics.median(samples):.2f} ({min(samples):.2f}-{max(samples):.2f})"
+
+
+def med(results, key):
+    s = results.get(key)
+    return statistics.median(s) if s else None
+
+
+def ratio(a, b, digits=2):
+    if a is None or b is None or b <= 0:
+        return "-"
+    return f"{a / b:.{digits}f}"
+
+
+def table(results, setups, sizes, grub):
+    """Markdown: medians (min-max) in seconds, then the ratios."""
+    head = ["setup", "kernel", "floor s", "raw read s", "twinboot s"]
+    if grub:
+        head += ["GRUB s", "twinboot/GRUB", "overhead twinboot/GRUB"]
+    head += ["load/raw speed"]
+    rows = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for fw, disk in setups:
+        floor = med(results, (fw, disk, "floor", "tiny"))
+        tb_tiny = med(results, (fw, disk, "twinboot", "tiny"))
+        for size in sizes:
+            label = "tiny" if size == "tiny" else f"{size} MiB"
+            tb = med(results, (fw, disk, "twinboot", size))
+            raw = med(results, (fw, disk, "raw", size))
+            row = [f"{FIRMWARES[fw]} {disk}", label,
+                   fmt_s(results.get((fw, disk, "floor", "tiny"))),
+                   fmt_s(results.get((fw, disk, "raw", size))),
+                   fmt_s(results.get((fw, disk, "twinboot", size)))]
+            if grub:
+                gr = med(results, (fw, disk, "grub", size))
+                tb_over = tb - floor if tb is not None and floor is not None else None
+                gr_over = gr - floor if gr is not None and floor is not None else None
+                row += [fmt_s(results.get((fw, disk, "grub", size))), ratio(tb, gr),
+                        ratio(tb_over, gr_over, 3)]
+            # Load speed over raw speed: the raw reader's time for these
+            # bytes over the time the loader spends on them beyond its
+            # tiny-kernel boot.
+            speed = "-"
+            if size != "tiny" and None not in (tb, tb_tiny, raw, floor):
+                speed = ratio(raw - floor, tb - tb_tiny)
+            rows.append("| " + " | ".join(row + [speed]) + " |")
+    return "\n".join(rows)
+
+
+def versions():
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+
+    def pkg(name):
+        try:
+            return sh("dpkg-query", "-W", "-f=${Version}", name)
+        except (subprocess.CalledProcessError, FileNotFoundError):
+            return "?"
+    qemu = sh("qemu-system-x86_64", "--version").splitlines()[0]
+    grub = sh("grub-mkrescue", "--version").strip() if shutil.which("grub-mkrescue") else "-"
+    return [("machine", f"{os.cpu_count()} CPUs (nproc), {cpu}, {platform.system()} "
+                        f"{platform.release()}"),
+            ("QEMU", qemu), ("SeaBIOS", f"Debian seabios {pkg('seabios')}"),
+            ("OVMF", f"Debian ovmf {pkg('ovmf')} ({OVMF_CODE})"),
+            ("GRUB", f"{grub}, Debian grub-pc-bin {pkg('grub-pc-bin')}, "
+                     f"grub-efi-amd64-bin {pkg('grub-efi-amd64-bin')}")]
+
+
+def sizes_report(build):
+    with open(f"{build}/loader/bios/mbr.bin", "rb") as f:
+        mbr = f.read(440)
+    used = len(mbr.rstrip(b"\0"))
+    rows = [("stage 1 (MBR code)", f"{used} of 440 bytes"),
+            ("stage 2", f"{os.path.getsize(f'{build}/loader/bios/stage2.bin')} bytes"),
+            ("BOOTX64.EFI", f"{os.path.getsize(f'{build}/loader/uefi/BOOTX64.EFI')} bytes"),
+            ("twinboot.img (demo kernel)", f"{os.path.getsize(f'{build}/twinboot.img')} bytes")]
+    return rows
+
+
+def clean_build_seconds(build):
+    """`make all` into a fresh B= directory, one job, timed."""
+    scratch = tempfile.mkdtemp(prefix="bench-clean-", dir=build)
+    try:
+        start = time.monotonic()
+        subprocess.run(["make", "--no-print-directory", f"B={scratch}", "all"], cwd=ROOT,
+                       check=True, stdout=subprocess.DEVNULL)
+        return time.monotonic() - start
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--out", default=os.path.join(ROOT, "docs", "BENCHMARKS.md"))
+    args = ap.parse_args()
+    quick = os.environ.get("BENCH_QUICK") == "1"
+    runs = int(os.environ.get("BENCH_RUNS", "3" if quick else "7"))
+    sizes = ["tiny", 16] if quick else ["tiny", 1, 16, 64]
+    setups = [(fw, disk) for fw in FIRMWARES for disk in DISKS]
+    if os.environ.get("BENCH_SETUPS"):  # e.g. BENCH_SETUPS=bios:ide,uefi:virtio
+        setups = [tuple(s.split(":")) for s in os.environ["BENCH_SETUPS"].split(",")]
+    grub = os.environ.get("BENCH_GRUB", "1") == "1" and ensure_grub()
+
+    os.chdir(ROOT)
+    images = Images(args.build, grub)
+    print("bench: making images")
+    cases = []  # (firmware, disk, kind, size, image)
+    made = {}
+    for size in sizes:
+        nbytes = os.path.getsize(images.kernel(size))
+        made[("twinboot", size)] = images.twinboot(size)
+        if grub:
+            made[("grub", size)] = images.grub_image(size)
+        for fw in FIRMWARES:
+            if size == "tiny":
+                made[(fw, "floor", size)] = images.raw(fw, size, 0)
+            else:
+                made[(fw, "raw", size)] = images.raw(fw, size, nbytes)
+    for fw, disk in setups:
+        for size in sizes:
+            kinds = ["floor"] if size == "tiny" else ["raw"]
+            kinds += ["twinboot"] + (["grub"] if grub else [])
+            for kind in kinds:
+                image = made.get((fw, kind, size)) or made[(kind, size)]
+                cases.append((fw, disk, kind, size, image))
+
+    results = {}
+    vars_copy = os.path.join(images.dir, "vars.fd")
+    total = time.monotonic()
+    for run in range(runs):
+        t = time.monotonic()
+        for fw, disk, kind, size, image in cases:
+            try:
+                seconds = boot(image, fw, disk, vars_copy)
+            except RuntimeError as e:
+                print(f"bench: {fw} {disk} {kind} {size}: {e}", file=sys.stderr)
+                continue
+            results.setdefault((fw, disk, kind, size), []).append(seconds)
+        print(f"bench: run {run + 1}/{runs}: {len(cases)} boots in "
+              f"{time.monotonic() - t:.0f} s")
+
+    report = table(results, setups, sizes, grub)
+    print(report)
+    build_s = clean_build_seconds(args.build)
+    info = versions()
+    size_rows = sizes_report(args.build) + [("clean build (make all, one job)",
+                                              f"{build_s:.0f} s")]
+    with open(args.out, "w") as f:
+        f.write("# twinboot benchmarks\n\n")
+        f.write("Written by `make bench` (tests/bench/bench.py); do not edit by hand.\n\n")
+        f.write(f"Time from QEMU's start to the bench kernel's first serial line, "
+                f"TCG, pc machine, 256 MiB; median (min-max) of {runs} boots per case, "
+                f"all cases in turns{', BENCH_QUICK' if quick else ''}; "
+                f"{time.monotonic() - total:.0f} s in all.\n\n")
+        f.write("- *floor*: a boot sector (SeaBIOS) or EFI application (OVMF) that writes "
+                "the line and exits: the firmware's own time.\n"
+                "- *raw read*: the same, first reading the kernel file's size from the "
+                "ESP with INT 13h AH=42h in 127-sector transfers or one BlockIo "
+                "ReadBlocks.\n"
+                "- *twinboot*, *GRUB*: the bench kernel (tests/bench/) padded to the size "
+                "with incompressible bytes; GRUB boots it through Multiboot2 from a "
+                "grub-mkrescue image with `timeout=0`.\n"
+                "- *overhead twinboot/GRUB*: (twinboot - floor) / (GRUB - floor).\n"
+                "- *load/raw speed*: (raw - floor) / (twinboot - twinboot with the tiny "
+                "kernel): how close the loader moves the bytes to the raw disk speed.\n\n")
+        f.write(report + "\n\n## Machine and versions\n\n")
+        f.write("".join(f"- {k}: {v}\n" for k, v in info))
+        f.write("\n## Sizes and build time\n\n")
+        f.write("".join(f"- {k}: {v}\n" for k, v in size_rows))
+    print(f"bench: wrote {os.path.relpath(args.out, ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
