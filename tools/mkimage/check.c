@@ -5,7 +5,19 @@
 #include <stdlib.h>
 
 #include "elf.h"
+#include "layout.h"
 #include "mkimage.h"
+
+/* Where the kernel sits in the address space the loaders build
+ * (layout.h, docs/ABI.md). elf_check() has already refused the rest. */
+static const char *placement(const struct elf_plan *plan)
+{
+	if (plan->virt_end <= TB_IDENTITY_MAP_END)
+		return "linked low, in the identity-mapped first 4 GiB";
+	if (plan->virt_base >= 0xffffffff80000000ull)
+		return "linked in the top 2 GiB (-mcmodel=kernel)";
+	return "linked high";
+}
 
 int check_kernel(const char *path)
 {
@@ -19,19 +31,20 @@ int check_kernel(const char *path)
 		free(k.data);
 		return -1;
 	}
-	printf("%s: ELF64 x86-64, entry 0x%llx, %u loadable segment%s, 0x%llx-0x%llx (%llu KiB)\n",
-	       path, (unsigned long long)plan.entry, plan.segment_count,
-	       plan.segment_count == 1 ? "" : "s", (unsigned long long)plan.virt_base,
-	       (unsigned long long)plan.virt_end,
-	       (unsigned long long)((plan.virt_end - plan.virt_base) >> 10));
+	/* The plan on one line, as the loaders will follow it. */
+	printf("%s: entry 0x%llx, %u segment%s:", path, (unsigned long long)plan.entry,
+	       plan.segment_count, plan.segment_count == 1 ? "" : "s");
 	for (unsigned i = 0; i < plan.segment_count; i++) {
 		const struct elf_segment *s = &plan.segments[i];
-		printf("  0x%016llx %c%c%c 0x%llx bytes (0x%llx from the file)\n",
-		       (unsigned long long)s->vaddr, s->flags & ELF_PF_R ? 'r' : '-',
-		       s->flags & ELF_PF_W ? 'w' : '-', s->flags & ELF_PF_X ? 'x' : '-',
-		       (unsigned long long)s->memsz, (unsigned long long)s->filesz);
+		printf("%s 0x%llx %c%c%c 0x%llx bytes", i ? "," : "", (unsigned long long)s->vaddr,
+		       s->flags & ELF_PF_R ? 'r' : '-', s->flags & ELF_PF_W ? 'w' : '-',
+		       s->flags & ELF_PF_X ? 'x' : '-', (unsigned long long)s->memsz);
+		if (s->filesz != s->memsz)
+			printf(" (0x%llx from the file)", (unsigned long long)s->filesz);
 	}
-	printf("%s: twinboot can boot it\n", path);
+	printf("\n%s: %s, 0x%llx-0x%llx (%llu KiB): twinboot can boot it\n", path, placement(&plan),
+	       (unsigned long long)plan.virt_base, (unsigned long long)plan.virt_end,
+	       (unsigned long long)((plan.virt_end - plan.virt_base) >> 10));
 	free(k.data);
 	return 0;
 }

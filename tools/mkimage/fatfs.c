@@ -2,9 +2,15 @@
  *
  * mformat/mmd/mcopy work on a byte offset of the image (`-i IMAGE@@OFF`),
  * so no root, loop device or mount is needed. They run through
- * fork/execvp, never a shell, so file names need no quoting. mtools takes
- * its timestamps from SOURCE_DATE_EPOCH, which keeps images reproducible.
+ * fork/execvp, never a shell, so file names need no quoting.
+ *
+ * Reproducible bytes: mtools (4.0.32 here) stamps every directory entry
+ * with SOURCE_DATE_EPOCH when it is set (mcopy without -m ignores the
+ * source files' times), converted to local time, so mkimage sets both
+ * SOURCE_DATE_EPOCH (inputs_epoch()) and TZ=UTC0 for its children. The
+ * volume serial (-N) and label (-v) are fixed too.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +19,8 @@
 
 #include "mkimage.h"
 
-/* Run argv; with `input`, feed it on stdin (mcopy - ::file). */
-static int run(char *const argv[], const char *input)
+/* Run argv; with `input`, feed its len bytes on stdin (mcopy - ::file). */
+static int run(char *const argv[], const char *input, size_t len)
 {
 	int pipefd[2] = {-1, -1};
 	if (input && pipe(pipefd))
@@ -33,8 +39,9 @@ static int run(char *const argv[], const char *input)
 		_exit(127);
 	}
 	if (input) {
+		/* An mcopy that fails before reading must not kill us. */
+		signal(SIGPIPE, SIG_IGN);
 		close(pipefd[0]);
-		size_t len = strlen(input);
 		if (write(pipefd[1], input, len) != (ssize_t)len)
 			perror("mkimage: writing the config to mcopy");
 		close(pipefd[1]);
@@ -48,14 +55,17 @@ static int run(char *const argv[], const char *input)
 }
 
 int fatfs_make(const char *image, uint64_t esp_sectors, int fat32, const struct options *opt,
-               const char *config_text, uint32_t serial)
+               const struct inputs *in, uint32_t serial)
 {
 	char target[4200], sectors[32], serial_hex[16], hidden[16];
 	snprintf(target, sizeof(target), "%s@@%u", image, ESP_LBA * SECTOR);
 	snprintf(sectors, sizeof(sectors), "%llu", (unsigned long long)esp_sectors);
 	snprintf(serial_hex, sizeof(serial_hex), "%08x", serial);
 	snprintf(hidden, sizeof(hidden), "%u", ESP_LBA);
+	/* SKIP_CHECK: the image's FAT is ours and the geometry odd on purpose. */
 	setenv("MTOOLS_SKIP_CHECK", "1", 1);
+	setenv("SOURCE_DATE_EPOCH", inputs_epoch(), 1);
+	setenv("TZ", "UTC0", 1);
 
 	/* -H: hidden sectors = the partition's start, as firmware expects;
 	 * -N: a fixed volume serial; -F: FAT32 for large ESPs. */
@@ -69,18 +79,16 @@ int fatfs_make(const char *image, uint64_t esp_sectors, int fat32, const struct 
 	char *mmd[] = {"mmd", "-i", target, "::/EFI", "::/EFI/BOOT", "::/boot", NULL};
 	char *efi[] = {"mcopy", "-i", target, (char *)opt->efi, "::/EFI/BOOT/BOOTX64.EFI", NULL};
 	char *kernel[] = {"mcopy", "-i", target, (char *)opt->kernel, "::/boot/kernel.elf", NULL};
-	char *cfg_from_file[] = {"mcopy", "-i", target, (char *)opt->config, "::/boot/twinboot.cfg",
-	                         NULL};
-	char *cfg_from_text[] = {"mcopy", "-i", target, "-", "::/boot/twinboot.cfg", NULL};
-	if (run(mformat, NULL) || run(mmd, NULL) || run(efi, NULL) || run(kernel, NULL))
-		return -1;
-	if (opt->config ? run(cfg_from_file, NULL) : run(cfg_from_text, config_text))
+	/* The config text inputs_read() vetted, from --config or made. */
+	char *cfg[] = {"mcopy", "-i", target, "-", "::/boot/twinboot.cfg", NULL};
+	if (run(mformat, NULL, 0) || run(mmd, NULL, 0) || run(efi, NULL, 0) ||
+	    run(kernel, NULL, 0) || run(cfg, in->config, in->config_len))
 		return -1;
 	for (unsigned i = 0; i < opt->module_count; i++) {
 		char dest[128];
 		snprintf(dest, sizeof(dest), "::/boot/%s", opt->modules[i].name);
 		char *mod[] = {"mcopy", "-i", target, (char *)opt->modules[i].path, dest, NULL};
-		if (run(mod, NULL))
+		if (run(mod, NULL, 0))
 			return -1;
 	}
 	return 0;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "mkimage.h"
@@ -37,7 +38,8 @@ static const char usage[] =
     "  --stage2 FILE           stage 2 (default: stage2.bin there)\n"
     "  --efi FILE              BOOTX64.EFI (default: BOOTX64.EFI there)\n"
     "\n"
-    "SOURCE_DATE_EPOCH sets the FAT timestamps; the same inputs give the same bytes.\n";
+    "SOURCE_DATE_EPOCH (default 315532800, 1980-01-01) sets the FAT timestamps and\n"
+    "enters the GUIDs; the same inputs give the same bytes.\n";
 
 static int fail(const char *fmt, const char *arg)
 {
@@ -68,10 +70,19 @@ static int parse_module(struct options *opt, const char *arg)
 		const char *slash = strrchr(arg, '/');
 		name = slash ? slash + 1 : arg;
 	}
-	/* The name becomes /boot/NAME on the ESP and the boot info's name. */
-	if (!*name || strlen(name) >= sizeof(m->name) || strchr(name, '/') || strchr(name, '\\') ||
-	    !strcmp(name, "kernel.elf") || !strcmp(name, "twinboot.cfg") || name[0] == '.')
-		return fail("--module %s: NAME must be 1-63 characters, no '/', not kernel.elf or "
+	/* The name becomes /boot/NAME on the ESP, a module= line of the
+	 * config (which trims spaces and cuts at '#') and the boot info's
+	 * module name: a FAT long name without the characters FAT forbids
+	 * (Microsoft FAT spec, "Long File Names"). */
+	size_t len = strlen(name);
+	int bad = !len || len >= sizeof(m->name) || name[0] == '.' || name[0] == ' ' ||
+	          name[len - 1] == ' ' || name[len - 1] == '.' || strpbrk(name, "/\\:*?\"<>|#") ||
+	          !strcasecmp(name, "kernel.elf") || !strcasecmp(name, "twinboot.cfg");
+	for (size_t i = 0; i < len; i++)
+		bad |= (unsigned char)name[i] < 0x20 || name[i] == 0x7f;
+	if (bad)
+		return fail("--module %s: NAME must be 1-63 characters, none of /\\:*?\"<>|# or "
+		            "control characters, not starting with '.' or ' ', not kernel.elf or "
 		            "twinboot.cfg",
 		            arg);
 	strcpy(m->name, name);

@@ -47,8 +47,28 @@ struct blob {
 	size_t size;
 };
 
+#define CONFIG_TEXT_MAX 65536 /* a twinboot.cfg larger than this is a mistake */
+
+/* Everything read and vetted before the image is written (inputs.c). */
+struct inputs {
+	struct blob kernel, stage1, stage2;
+	uint64_t efi_size;
+	uint64_t module_size[MAX_MODULES];
+	char config[CONFIG_TEXT_MAX]; /* boot/twinboot.cfg's text */
+	size_t config_len;
+	uint8_t seed[32]; /* SHA-256 of all of the above and the epoch */
+};
+
 /* Read a file; on failure print "mkimage: PATH: why" and return -1. */
 int blob_read(const char *path, struct blob *out);
+
+/* Read, check and hash every input opt names; one line on stderr and -1
+ * on the first problem. */
+int inputs_read(const struct options *opt, struct inputs *in);
+
+/* SOURCE_DATE_EPOCH, or a fixed default (1980-01-01, the FAT epoch) so an
+ * image is reproducible even when the caller does not set it. */
+const char *inputs_epoch(void);
 
 /* mkimage check FILE: print the load plan or why it won't boot. */
 int check_kernel(const char *path);
@@ -67,6 +87,6 @@ int gpt_write(int fd, uint64_t total_sectors, uint64_t esp_sectors, const uint8_
 
 /* Make the ESP's FAT with mtools and copy the files in. */
 int fatfs_make(const char *image, uint64_t esp_sectors, int fat32, const struct options *opt,
-               const char *config_text, uint32_t serial);
+               const struct inputs *in, uint32_t serial);
 
 #endif
