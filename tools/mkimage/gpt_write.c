@@ -141,10 +141,12 @@ int mbr_build(uint8_t mbr[SECTOR], const struct blob *stage1, uint32_t stage2_se
 	put32(mbr + 0x1b8, signature);
 	uint8_t *table = mbr + 0x1be;
 	if (hybrid) {
-		/* 0xEE covers the GPT and stage 2, so GPT-aware tools still
-		 * see a GPT disk; the ESP is also an active FAT partition
-		 * (0x0E FAT16 LBA / 0x0C FAT32 LBA), which strict CSM BIOSes
-		 * want before they boot a disk at all. */
+		/* 0xEE from LBA 1 covers the GPT and stage 2, so GPT-aware
+		 * firmware and tools still see a GPT disk (EDK2's PartitionDxe
+		 * looks for it in any slot). The ESP is also an active FAT
+		 * partition, which strict CSM BIOSes want before they boot a
+		 * disk at all: 0x0E (FAT16 LBA) / 0x0C (FAT32 LBA) rather than
+		 * 0xEF, so Windows mounts it (docs/BOOT-YOUR-KERNEL.md). */
 		put_mbr_entry(table, 0x00, 0xee, 1, ESP_LBA - 1);
 		put_mbr_entry(table + 16, 0x80, fat32 ? 0x0c : 0x0e, ESP_LBA, esp_sectors);
 	} else {
