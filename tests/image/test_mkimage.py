@@ -190,3 +190,26 @@ def test_installed_mkimage_finds_its_loaders(inputs, tmp_path):  # noqa: F811
     assert (tmp_path / "i.img").read_bytes() == made.read_bytes()
     assert struct.unpack_from("<H", made.read_bytes(), 510)[0] == 0xAA55
     assert os.path.exists(MKIMAGE)
+
+
+@pytest.mark.parametrize("tool, message", [
+    (None, "mkimage: mformat :: failed: cannot run it (install mtools)"),
+    ("mcopy", "mkimage: mcopy ::/EFI/BOOT/BOOTX64.EFI failed: Disk full, says the fake"),
+])
+def test_mtools_failure_is_one_line_and_cleaned_up(inputs, tmp_path, tool, message):  # noqa: F811
+    """mtools missing, or failing: one line quoting it, no temporary file."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name in ("mformat", "mmd"):
+        if tool:  # the real ones, except the failing tool
+            (bin_dir / name).symlink_to(subprocess.run(["which", name], capture_output=True,
+                                                       text=True).stdout.strip())
+    if tool:
+        fake = bin_dir / tool
+        fake.write_text("#!/bin/sh\necho '  Disk full, says the fake' >&2\necho more >&2\nexit 1\n")
+        fake.chmod(0o755)
+    (tmp_path / "out").mkdir()
+    out = mkimage("-o", tmp_path / "out" / "x.img", "--kernel", inputs["kernel"],
+                  *loader_args(inputs), check=False, env=dict(ENV, PATH=str(bin_dir)))
+    assert out.returncode == 1 and out.stderr == message + "\n"
+    assert os.listdir(tmp_path / "out") == []

@@ -19,36 +19,68 @@
 
 #include "mkimage.h"
 
-/* Run argv; with `input`, feed its len bytes on stdin (mcopy - ::file). */
+/* The index of argv's last argument: the file a tool works on. */
+static int argc_last(char *const argv[])
+{
+	int n = 0;
+	while (argv[n + 1])
+		n++;
+	return n;
+}
+
+/* The first line of what a failed tool said, for our one-line message. */
+static void first_line(int fd, char *out, size_t size)
+{
+	size_t n = 0;
+	char c;
+	while (read(fd, &c, 1) == 1)
+		if (n + 1 < size && c != '\n' && (n || c != ' '))
+			out[n++] = c;
+		else if (c == '\n' && n)
+			size = n + 1; /* keep draining, store no more */
+	out[n] = 0;
+}
+
+/* Run argv with its stderr captured; with `input`, feed its len bytes on
+ * stdin (mcopy - ::file). On failure print one line naming the tool and
+ * the first line it printed. */
 static int run(char *const argv[], const char *input, size_t len)
 {
-	int pipefd[2] = {-1, -1};
-	if (input && pipe(pipefd))
+	int in[2] = {-1, -1}, err[2];
+	char said[200] = "";
+	if ((input && pipe(in)) || pipe(err))
 		return -1;
 	pid_t pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
 		if (input) {
-			dup2(pipefd[0], 0);
-			close(pipefd[0]);
-			close(pipefd[1]);
+			dup2(in[0], 0);
+			close(in[0]);
+			close(in[1]);
 		}
+		dup2(err[1], 2);
+		close(err[0]);
+		close(err[1]);
 		execvp(argv[0], argv);
-		fprintf(stderr, "mkimage: cannot run %s (install mtools)\n", argv[0]);
+		fprintf(stderr, "cannot run it (install mtools)\n");
 		_exit(127);
 	}
+	close(err[1]);
 	if (input) {
 		/* An mcopy that fails before reading must not kill us. */
 		signal(SIGPIPE, SIG_IGN);
-		close(pipefd[0]);
-		if (write(pipefd[1], input, len) != (ssize_t)len)
-			perror("mkimage: writing the config to mcopy");
-		close(pipefd[1]);
+		close(in[0]);
+		if (write(in[1], input, len) != (ssize_t)len)
+			snprintf(said, sizeof(said), "it did not read the config");
+		close(in[1]);
 	}
+	first_line(err[0], said + strlen(said), sizeof(said) - strlen(said));
+	close(err[0]);
 	int status;
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		fprintf(stderr, "mkimage: %s failed\n", argv[0]);
+		fprintf(stderr, "mkimage: %s %s failed: %s\n", argv[0], argv[argc_last(argv)],
+		        *said ? said : "no message");
 		return -1;
 	}
 	return 0;
