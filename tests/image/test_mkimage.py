@@ -18,6 +18,12 @@ def mtype(img, path):
                           env=ENV).stdout
 
 
+def test_no_arguments_one_line():
+    out = mkimage(check=False)
+    assert out.returncode == 1 and out.stderr == (
+        "mkimage: nothing to do: give -o IMAGE --kernel FILE (see mkimage --help)\n")
+
+
 def test_help():
     out = mkimage("--help")
     assert out.stdout.startswith("usage: mkimage -o IMAGE --kernel FILE")
@@ -115,6 +121,7 @@ def err_cases():
         (["-o", "{d}/x.img", "--kernel", "{k}", "--bogus", "1"], None,
          "unknown option --bogus"),
         (["-o", "{d}/x.img", "--kernel"], None, "--kernel needs a value"),
+        (["-o", "{d}/x.img", "--kernel", "{k}", "--verbose"], None, "unknown option --verbose"),
         (["-o", "{d}/x.img", "--kernel", "{k}", "--module", "{k}=a:b"], None,
          "--module {k}=a:b: NAME must be"),
         (["-o", "{d}/x.img", "--kernel", "{k}", "--module", "{k}=KERNEL.ELF"], None,

@@ -128,6 +128,15 @@ static int parse(int argc, char **argv, struct options *opt)
 			fputs(usage, stdout);
 			exit(0);
 		}
+		static const char *const takes_value[] = {
+		    "-o",       "--output", "--kernel", "--cmdline", "--config", "--mbr-code",
+		    "--stage2", "--efi",    "--module", "--mbr",     "--size"};
+		unsigned k = 0;
+		while (k < sizeof(takes_value) / sizeof(takes_value[0]) &&
+		       strcmp(a, takes_value[k]))
+			k++;
+		if (k == sizeof(takes_value) / sizeof(takes_value[0]))
+			return fail("unknown option %s (see mkimage --help)", a);
 		if (i + 1 >= argc)
 			return fail("%s needs a value (see mkimage --help)", a);
 		const char *v = argv[++i];
@@ -159,8 +168,6 @@ static int parse(int argc, char **argv, struct options *opt)
 			if (errno || *end || !n || n > 2u * 1024 * 1024)
 				return fail("--size %s: expected a size in MiB, 1 to 2097152", v);
 			opt->size_mib = (unsigned)n;
-		} else {
-			return fail("unknown option %s (see mkimage --help)", a);
 		}
 	}
 	if (!opt->output)
@@ -182,10 +189,9 @@ int main(int argc, char **argv)
 			return fail("%s", "usage: mkimage check FILE");
 		return check_kernel(argv[2]) ? 1 : 0;
 	}
-	if (argc < 2) {
-		fputs(usage, stderr);
-		return 1;
-	}
+	if (argc < 2)
+		return fail("%s",
+		            "nothing to do: give -o IMAGE --kernel FILE (see mkimage --help)");
 	static struct options opt;
 	if (parse(argc, argv, &opt))
 		return 1;
