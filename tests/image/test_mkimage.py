@@ -139,6 +139,9 @@ def err_cases():
         (["-o", "{d}/x.img", "--kernel", "{d}/c"], "not an ELF file at all. " * 4,
          "{d}/c will not boot: elf: bad magic"),
         (["-o", "{d}/nodir/x.img", "--kernel", "{k}"], None, "cannot create {d}/nodir/x.img"),
+        (["-o", "{d}", "--kernel", "{k}"], None,
+         "mkimage: {d} is not a regular file: write an image, then use make usb"),
+        (["-o", "/dev/null", "--kernel", "{k}"], None, "/dev/null is not a regular file"),
     ]
 
 

@@ -107,7 +107,15 @@ static void on_signal(int sig)
 int image_write(const struct options *opt)
 {
 	static struct inputs in;
+	struct stat st;
 	uint64_t total;
+	/* rename() would replace a device node, not write the disk behind it. */
+	if (stat(opt->output, &st) == 0 && !S_ISREG(st.st_mode)) {
+		fprintf(stderr,
+		        "mkimage: %s is not a regular file: write an image, then use make usb\n",
+		        opt->output);
+		return -1;
+	}
 	if (inputs_read(opt, &in) || disk_sectors(opt, esp_content(opt, &in), &total))
 		return -1;
 	uint64_t esp_sectors = total - (ESP_LBA + 1 + GPT_ENTRY_SECTORS);
