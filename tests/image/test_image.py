@@ -81,6 +81,13 @@ def test_fat_timestamps_and_label_are_fixed(made):
     listing = run("mdir", "-i", f"{img}@@1M", "::/boot").stdout
     assert "2023-11-14  22:13" in listing  # SOURCE_DATE_EPOCH=1700000000, in UTC
     assert "TWINBOOT" in run("mlabel", "-s", "-i", f"{img}@@1M", "::").stdout
+    with open(img, "rb") as f:
+        f.seek(MIB)
+        bpb = f.read(512)
+    # BPB_HiddSec is the partition's start, as firmware that boots from the
+    # volume expects; 0x55AA ends the FAT boot sector too.
+    assert struct.unpack_from("<I", bpb, 0x1C)[0] == 2048 and bpb[510:] == b"\x55\xaa"
+    assert bpb[54:62] == b"FAT16   "
 
 
 def test_large_image_is_fat32_and_clean(inputs, tmp_path):  # noqa: F811
