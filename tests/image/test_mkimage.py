@@ -223,3 +223,28 @@ def test_mtools_failure_is_one_line_and_cleaned_up(inputs, tmp_path, tool, messa
                   *loader_args(inputs), check=False, env=dict(ENV, PATH=str(bin_dir)))
     assert out.returncode == 1 and out.stderr == message + "\n"
     assert os.listdir(tmp_path / "out") == []
+
+
+def test_interrupted_build_leaves_nothing(inputs, tmp_path):  # noqa: F811
+    """SIGTERM while mtools runs (a slow fake mcopy): the temp file goes."""
+    import signal
+    import time
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name in ("mformat", "mmd"):
+        (bin_dir / name).symlink_to(subprocess.run(["which", name], capture_output=True,
+                                                   text=True).stdout.strip())
+    (bin_dir / "mcopy").write_text("#!/bin/sh\nsleep 3\n")
+    (bin_dir / "mcopy").chmod(0o755)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    proc = subprocess.Popen([MKIMAGE, "-o", str(out_dir / "x.img"), "--kernel", inputs["kernel"],
+                             *loader_args(inputs)], env=dict(ENV, PATH=str(bin_dir)),
+                            stderr=subprocess.PIPE)
+    deadline = time.time() + 10
+    while not os.listdir(out_dir) and time.time() < deadline:
+        time.sleep(0.01)
+    assert [n for n in os.listdir(out_dir) if n.startswith("x.img.tmp-")]
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=10) == -signal.SIGTERM
+    assert os.listdir(out_dir) == []
