@@ -64,7 +64,7 @@ BIOS_C_SRC := loader/bios/main.c loader/bios/platform_bios.c loader/bios/console
 # UEFI: gnu-efi's crt0 enters efi_main; no asm of ours.
 UEFI_C_SRC := loader/uefi/main.c loader/uefi/platform_uefi.c loader/uefi/files_uefi.c \
 	loader/uefi/exit_uefi.c loader/uefi/gop.c loader/uefi/handoff_uefi.c \
-	loader/uefi/serial_uefi.c loader/uefi/status.c
+	loader/uefi/serial_uefi.c loader/uefi/status.c loader/uefi/secure_uefi.c
 
 # The kernel. It shares the formatter and string functions with the loaders.
 KERNEL_ASM_SRC := kernel/entry.asm kernel/isr.asm

@@ -16,6 +16,7 @@
 #include "layout.h"
 #include "lib.h"
 #include "log.h"
+#include "manifest.h"
 #include "memmap.h"
 #include "platform.h"
 
@@ -37,6 +38,10 @@ struct boot_block {
 /* Static, not on the stack: the BIOS stage 2 stack is small. */
 static struct config config;
 static struct tb_module modules[CONFIG_MODULES_MAX];
+/* The hashes the loader binary carries, when mkimage --sign filled them
+ * in (docs/SECURE-BOOT.md); every file read is checked against them. */
+static struct manifest_view manifest;
+static int manifest_present;
 
 static void check_cpu(struct cpu_features *features)
 {
@@ -47,12 +52,45 @@ static void check_cpu(struct cpu_features *features)
 		log_fatal("This CPU does not support 64-bit long mode");
 }
 
+/* Take the loader's manifest before any file is read. A blank one is
+ * fine unless Secure Boot is on: the firmware checked this binary, and
+ * nothing would vouch for the files it is about to run. */
+static void load_manifest(void)
+{
+	struct error err = {{0}};
+	size_t len = 0;
+	const void *bytes = platform_manifest(&len);
+	int secure_boot = platform_secure_boot();
+	manifest_present = 0; /* boot_main runs many times in the unit tests */
+	if (bytes && !manifest_is_blank(bytes, len)) {
+		if (manifest_parse(bytes, len, &manifest, &err))
+			log_fatal_error(&err);
+		manifest_present = 1;
+		log_info("manifest: %u files pinned by SHA-256, Secure Boot %s", manifest.count,
+		         secure_boot ? "on" : "off");
+	} else if (secure_boot) {
+		log_fatal("Secure Boot is on but BOOTX64.EFI carries no manifest: "
+		          "sign the image with mkimage --sign");
+	}
+}
+
+/* Check a file against the manifest right after reading it, before any
+ * parser sees its bytes. */
+static void verify_file(const char *path, uint64_t phys, uint64_t size)
+{
+	struct error err = {{0}};
+	if (manifest_present &&
+	    manifest_verify(&manifest, path, phys_ptr(phys), (size_t)size, &err))
+		log_fatal_error(&err);
+}
+
 static void load_config(void)
 {
 	struct error err = {{0}};
 	uint64_t phys, size;
 	if (platform_read_file(CONFIG_PATH, TB_MEM_LOADER, &phys, &size, &err))
 		log_fatal_error(&err);
+	verify_file(CONFIG_PATH, phys, size);
 	if (config_parse(phys_ptr(phys), (size_t)size, &config, &err))
 		log_fatal("%s: %s", CONFIG_PATH, err.msg);
 	log_verbose_enabled = config.verbose;
@@ -69,6 +107,7 @@ static uint64_t load_kernel(struct elf_plan *plan)
 	uint64_t file, size;
 	if (platform_read_file(config.kernel, TB_MEM_LOADER, &file, &size, &err))
 		log_fatal_error(&err);
+	verify_file(config.kernel, file, size);
 	if (elf_check(phys_ptr(file), (size_t)size, platform_memory_top(), plan, &err))
 		log_fatal("%s: %s", config.kernel, err.msg);
 	uint64_t span = plan->virt_end - plan->virt_base;
@@ -91,6 +130,7 @@ static void load_modules(void)
 		struct tb_module *m = &modules[i];
 		if (platform_read_file(config.modules[i], TB_MEM_MODULE, &m->base, &m->size, &err))
 			log_fatal_error(&err);
+		verify_file(config.modules[i], m->base, m->size);
 		str_copy(m->name, config_basename(config.modules[i]), sizeof(m->name));
 		log_verbose("module: %s, %llu bytes at 0x%llx", config.modules[i],
 		            (unsigned long long)m->size, (unsigned long long)m->base);
@@ -181,6 +221,7 @@ _Noreturn void boot_main(uint64_t tsc_entry)
 	log_info("%s (%s)", TB_LOADER_NAME,
 	         platform_firmware() == TB_FIRMWARE_UEFI ? "UEFI" : "BIOS");
 	check_cpu(&cpu);
+	load_manifest();
 	load_config();
 	facts.kernel_phys = load_kernel(&facts.plan);
 	load_modules();

@@ -67,6 +67,17 @@ uint32_t platform_firmware(void);
 /* TSC ticks per second, from CPUID or calibrated; 0 when unknown. */
 uint64_t platform_tsc_frequency(void);
 
+/* The file manifest the loader binary carries (common/manifest.h): the
+ * bytes of BOOTX64.EFI's .twinboot section, which may still be blank
+ * (all zero, an unsigned build), and their count in *len; NULL when this
+ * loader has no place for one (BIOS stage 2, for now). */
+const void *platform_manifest(size_t *len);
+
+/* 1 when the firmware only runs signed binaries (UEFI 2.10 3.3: the
+ * SecureBoot variable is 1), else 0. With it on, common/ refuses to boot
+ * files that no manifest vouches for. */
+int platform_secure_boot(void);
+
 /* Leave the firmware for good and report the final memory map: raw
  * entries go into `map` with memmap_add(); common/ normalises it. On UEFI
  * this is GetMemoryMap + ExitBootServices (retried on a stale key). After

@@ -140,6 +140,19 @@ uint32_t platform_firmware(void)
 	return TB_FIRMWARE_BIOS;
 }
 
+/* Stage 2 carries no manifest yet: BIOS boot checks no hashes, and has
+ * no signature that could anchor them (docs/SECURE-BOOT.md). */
+const void *platform_manifest(size_t *len)
+{
+	*len = 0;
+	return NULL;
+}
+
+int platform_secure_boot(void)
+{
+	return 0;
+}
+
 uint64_t platform_tsc_frequency(void)
 {
 	static uint64_t hz;

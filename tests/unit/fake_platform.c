@@ -30,6 +30,9 @@ uint64_t fake_memory_top = 1ull << 30;
 uint64_t fake_alloc_limit = 1ull << 30;
 struct tb_console fake_console;
 uint64_t fake_rsdp;
+const void *fake_manifest;
+size_t fake_manifest_len;
+int fake_secure_boot;
 
 static struct fake_file files[MAX_FILES];
 static unsigned file_count;
@@ -56,6 +59,9 @@ void fake_platform_reset(void)
 	fake_memory_top = 1ull << 30;
 	fake_alloc_limit = 1ull << 30;
 	fake_rsdp = 0;
+	fake_manifest = NULL;
+	fake_manifest_len = 0;
+	fake_secure_boot = 0;
 }
 
 void fake_platform_add_file(const char *path, const void *data, size_t size)
@@ -147,6 +153,17 @@ void platform_find_tables(uint64_t *rsdp, uint64_t *smbios, uint64_t *efi_system
 	*rsdp = fake_rsdp;
 	*smbios = 0;
 	*efi_system_table = 0;
+}
+
+const void *platform_manifest(size_t *len)
+{
+	*len = fake_manifest_len;
+	return fake_manifest;
+}
+
+int platform_secure_boot(void)
+{
+	return fake_secure_boot;
 }
 
 uint32_t platform_firmware(void)

@@ -27,6 +27,9 @@ extern uint64_t fake_memory_top;       /* platform_memory_top() */
 extern uint64_t fake_alloc_limit;      /* bytes fake allocations may take in all */
 extern struct tb_console fake_console; /* what platform_set_video reports */
 extern uint64_t fake_rsdp;
+extern const void *fake_manifest; /* platform_manifest(): NULL or these bytes */
+extern size_t fake_manifest_len;
+extern int fake_secure_boot; /* platform_secure_boot() */
 
 /* Forget files, allocations (freed), output and results. */
 void fake_platform_reset(void);
