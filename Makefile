@@ -76,9 +76,10 @@ KERNEL_COMMON_SRC := common/lib.c common/fmt.c
 KERNEL_HOST_SRC := kernel/vga.c kernel/fb.c kernel/font.c
 
 MKIMAGE_SRC := tools/mkimage/main.c tools/mkimage/inputs.c tools/mkimage/image.c \
-	tools/mkimage/gpt_write.c tools/mkimage/fatfs.c tools/mkimage/check.c
+	tools/mkimage/gpt_write.c tools/mkimage/fatfs.c tools/mkimage/check.c \
+	tools/mkimage/pe.c tools/mkimage/sign.c
 MKIMAGE_COMMON_SRC := common/fmt.c common/error.c common/crc32.c common/elf.c common/sha256.c \
-	common/config.c
+	common/config.c common/manifest.c
 
 UNIT_TESTS := test_lib test_fmt test_crc32 test_elf test_memmap test_paging \
 	test_config test_fat test_gpt test_boot test_vga test_fb test_sha256 test_manifest

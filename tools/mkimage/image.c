@@ -100,6 +100,7 @@ static char tmp_path[4200];
 static void on_signal(int sig)
 {
 	unlink(tmp_path);
+	sign_cleanup();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -109,6 +110,7 @@ int image_write(const struct options *opt)
 	static struct inputs in;
 	struct stat st;
 	uint64_t total;
+	int sigs[] = {SIGINT, SIGTERM, SIGHUP};
 	/* rename() would replace a device node, not write the disk behind it. */
 	if (stat(opt->output, &st) == 0 && !S_ISREG(st.st_mode)) {
 		fprintf(stderr,
@@ -116,30 +118,39 @@ int image_write(const struct options *opt)
 		        opt->output);
 		return -1;
 	}
-	if (inputs_read(opt, &in) || disk_sectors(opt, esp_content(opt, &in), &total))
+	/* The ESP gets the signed copy of BOOTX64.EFI when --sign is given. */
+	static struct options with_signed;
+	with_signed = *opt;
+	if (inputs_read(opt, &in))
 		return -1;
+	for (unsigned i = 0; i < 3; i++)
+		signal(sigs[i], on_signal);
+	if (opt->sign_key && sign_loader(opt, &in, &with_signed.efi))
+		return -1;
+	opt = &with_signed;
+	if (disk_sectors(opt, esp_content(opt, &in), &total)) {
+		sign_cleanup();
+		return -1;
+	}
 	uint64_t esp_sectors = total - (ESP_LBA + 1 + GPT_ENTRY_SECTORS);
 
 	/* A temporary file beside the output, so rename() is atomic. */
 	snprintf(tmp_path, sizeof(tmp_path), "%s.tmp-XXXXXX", opt->output);
-	int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-	for (unsigned i = 0; i < 3; i++)
-		signal(sigs[i], on_signal);
 	int fd = mkstemp(tmp_path);
 	if (fd < 0) {
 		fprintf(stderr, "mkimage: cannot create %s: %s\n", tmp_path, strerror(errno));
+		sign_cleanup();
 		return -1;
 	}
 	fchmod(fd, 0644);
 	close(fd);
-	if (fill_image(tmp_path, opt, &in, total, esp_sectors)) {
-		unlink(tmp_path);
-		return -1;
-	}
-	if (rename(tmp_path, opt->output)) {
+	int bad = fill_image(tmp_path, opt, &in, total, esp_sectors);
+	if (!bad && rename(tmp_path, opt->output)) {
 		fprintf(stderr, "mkimage: %s: %s\n", opt->output, strerror(errno));
-		unlink(tmp_path);
-		return -1;
+		bad = 1;
 	}
-	return 0;
+	if (bad)
+		unlink(tmp_path);
+	sign_cleanup();
+	return bad ? -1 : 0;
 }

@@ -3,6 +3,7 @@
  *   mkimage -o IMAGE --kernel FILE [--cmdline TEXT] [--module FILE[=NAME]]...
  *           [--config FILE] [--size MiB] [--mbr protective|hybrid]
  *           [--mbr-code FILE] [--stage2 FILE] [--efi FILE]
+ *           [--sign KEY.pem --cert CERT.pem]
  *   mkimage check FILE
  *
  * Every mistake is one line on stderr and exit status 1.
@@ -37,6 +38,9 @@ static const char usage[] =
     "                          mkimage, else " TWINBOOT_DATADIR ")\n"
     "  --stage2 FILE           stage 2 (default: stage2.bin there)\n"
     "  --efi FILE              BOOTX64.EFI (default: BOOTX64.EFI there)\n"
+    "  --sign KEY --cert CERT  pin the kernel, config and modules by SHA-256 in\n"
+    "                          BOOTX64.EFI and sign it with sbsign, for Secure Boot\n"
+    "                          (PEM key without passphrase; docs/SECURE-BOOT.md)\n"
     "\n"
     "SOURCE_DATE_EPOCH (default 315532800, 1980-01-01) sets the FAT timestamps and\n"
     "enters the GUIDs; the same inputs give the same bytes.\n";
@@ -129,8 +133,9 @@ static int parse(int argc, char **argv, struct options *opt)
 			exit(0);
 		}
 		static const char *const takes_value[] = {
-		    "-o",       "--output", "--kernel", "--cmdline", "--config", "--mbr-code",
-		    "--stage2", "--efi",    "--module", "--mbr",     "--size"};
+		    "-o",         "--output", "--kernel", "--cmdline", "--config",
+		    "--mbr-code", "--stage2", "--efi",    "--module",  "--mbr",
+		    "--size",     "--sign",   "--cert"};
 		unsigned k = 0;
 		while (k < sizeof(takes_value) / sizeof(takes_value[0]) &&
 		       strcmp(a, takes_value[k]))
@@ -154,6 +159,10 @@ static int parse(int argc, char **argv, struct options *opt)
 			opt->stage2 = v;
 		else if (!strcmp(a, "--efi"))
 			opt->efi = v;
+		else if (!strcmp(a, "--sign"))
+			opt->sign_key = v;
+		else if (!strcmp(a, "--cert"))
+			opt->sign_cert = v;
 		else if (!strcmp(a, "--module")) {
 			if (parse_module(opt, v))
 				return 1;
@@ -174,6 +183,8 @@ static int parse(int argc, char **argv, struct options *opt)
 		return fail("%s", "no output: give -o IMAGE (see mkimage --help)");
 	if (!opt->kernel)
 		return fail("%s", "no kernel: give --kernel FILE (see mkimage --help)");
+	if (!opt->sign_key != !opt->sign_cert)
+		return fail("%s", "--sign KEY and --cert CERT go together");
 	if (opt->cmdline && opt->config)
 		return fail("%s", "--cmdline and --config both given: put cmdline= in the config");
 	if (opt->cmdline && (strchr(opt->cmdline, '\n') || strchr(opt->cmdline, '#') ||

@@ -39,6 +39,7 @@ struct options {
 	unsigned module_count;
 	unsigned size_mib; /* 0: sized to the content */
 	int hybrid;        /* 1: hybrid MBR (default), 0: protective */
+	const char *sign_key, *sign_cert; /* --sign KEY --cert CERT, or NULL */
 };
 
 /* A whole input file in memory (mkimage's inputs are small). */
@@ -88,5 +89,17 @@ int gpt_write(int fd, uint64_t total_sectors, uint64_t esp_sectors, const uint8_
 /* Make the ESP's FAT with mtools and copy the files in. */
 int fatfs_make(const char *image, uint64_t esp_sectors, int fat32, const struct options *opt,
                const struct inputs *in, uint32_t serial);
+
+/* The file offset and raw size of PE section `name` in pe; -1 if there
+ * is none or the headers are broken (pe.c). */
+int pe_find_section(const struct blob *pe, const char *name, size_t *offset, size_t *size);
+
+/* mkimage --sign: a copy of opt->efi with the manifest of the files the
+ * image will hold, signed with sbsign; *efi_path names it and
+ * in->efi_size is its size. One line on stderr and -1 on failure. */
+int sign_loader(const struct options *opt, struct inputs *in, const char **efi_path);
+
+/* Remove sign_loader()'s temporary files (async-signal-safe). */
+void sign_cleanup(void);
 
 #endif
