@@ -21,6 +21,10 @@ from PIL import Image
 
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+# OVMF's Secure Boot build with Debian's snakeoil PK, KEK and db enrolled;
+# it needs SMM (q35,smm=on) and a secure flash (docs/SECURE-BOOT.md).
+OVMF_SB_CODE = "/usr/share/OVMF/OVMF_CODE_4M.snakeoil.fd"
+OVMF_SB_VARS = "/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd"
 EXIT_PASS = 33  # (0x10 << 1) | 1
 EXIT_FAIL = 35  # (0x11 << 1) | 1
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -55,8 +59,10 @@ class Qemu:
     """One QEMU run, as a context manager that always ends QEMU."""
 
     def __init__(self, image, firmware="bios", machine=None, disk=None, memory="256M",
-                 cpus=1, cpu=None, vga=True, extra=(), timeout=60):
+                 cpus=1, cpu=None, vga=True, extra=(), timeout=60,
+                 secure_boot=False):
         self.image = image
+        self.secure_boot = secure_boot  # OVMF's Secure Boot build (firmware="uefi")
         self.firmware = firmware
         self.machine = machine or ("q35" if firmware == "uefi" else "pc")
         self.disk = disk or ("ahci" if self.machine == "q35" else "ide")
@@ -76,7 +82,8 @@ class Qemu:
 
     def command(self):
         accel = "kvm" if os.environ.get("ACCEL") == "kvm" else "tcg"
-        args = ["qemu-system-x86_64", "-machine", f"{self.machine},accel={accel}",
+        smm = ",smm=on" if self.secure_boot else ""
+        args = ["qemu-system-x86_64", "-machine", f"{self.machine}{smm},accel={accel}",
                 "-m", self.memory, "-smp", str(self.cpus), "-no-reboot",
                 "-display", "none", "-net", "none",
                 "-serial", f"file:{self.serial_path}",
@@ -88,8 +95,12 @@ class Qemu:
             args += ["-vga", "none"]
         if self.firmware == "uefi":
             vars_copy = os.path.join(self.workdir, "vars.fd")
-            shutil.copy(OVMF_VARS, vars_copy)
-            args += ["-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
+            code, nvram = ((OVMF_SB_CODE, OVMF_SB_VARS) if self.secure_boot
+                           else (OVMF_CODE, OVMF_VARS))
+            shutil.copy(nvram, vars_copy)
+            if self.secure_boot:
+                args += ["-global", "driver=cfi.pflash01,property=secure,value=on"]
+            args += ["-drive", f"if=pflash,format=raw,readonly=on,file={code}",
                      "-drive", f"if=pflash,format=raw,file={vars_copy}"]
         args += [a.format(img=self.image) for a in DISKS[self.disk]]
         return args + self.extra
