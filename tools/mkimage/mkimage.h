@@ -37,8 +37,8 @@ struct options {
 	const char *mbr_code, *stage2, *efi;
 	struct module_arg modules[MAX_MODULES];
 	unsigned module_count;
-	unsigned size_mib; /* 0: sized to the content */
-	int hybrid;        /* 1: hybrid MBR (default), 0: protective */
+	unsigned size_mib;                /* 0: sized to the content */
+	int hybrid;                       /* 1: hybrid MBR (default), 0: protective */
 	const char *sign_key, *sign_cert; /* --sign KEY --cert CERT, or NULL */
 };
 
