@@ -59,10 +59,11 @@ class Qemu:
     """One QEMU run, as a context manager that always ends QEMU."""
 
     def __init__(self, image, firmware="bios", machine=None, disk=None, memory="256M",
-                 cpus=1, cpu=None, vga=True, extra=(), timeout=60,
+                 cpus=1, cpu=None, vga=True, extra=(), timeout=60, blkdebug=None,
                  secure_boot=False):
         self.image = image
         self.secure_boot = secure_boot  # OVMF's Secure Boot build (firmware="uefi")
+        self.blkdebug = blkdebug  # a blkdebug config file: inject disk errors
         self.firmware = firmware
         self.machine = machine or ("q35" if firmware == "uefi" else "pc")
         self.disk = disk or ("ahci" if self.machine == "q35" else "ide")
@@ -102,7 +103,8 @@ class Qemu:
                 args += ["-global", "driver=cfi.pflash01,property=secure,value=on"]
             args += ["-drive", f"if=pflash,format=raw,readonly=on,file={code}",
                      "-drive", f"if=pflash,format=raw,file={vars_copy}"]
-        args += [a.format(img=self.image) for a in DISKS[self.disk]]
+        img = f"blkdebug:{self.blkdebug}:{self.image}" if self.blkdebug else self.image
+        args += [a.format(img=img) for a in DISKS[self.disk]]
         return args + self.extra
 
     def __enter__(self):
