@@ -14,6 +14,7 @@ import subprocess
 
 import pytest
 
+from badimage import corrupt_gpt_header
 from conftest import KERNEL, LOADERS, MKIMAGE, image
 from harness import EXIT_PASS, Qemu
 
@@ -41,6 +42,9 @@ def rows():
         out += [(f"{fw}-cpu-{c}", dict(firmware=fw, cpu=c)) for c in CPU_MODELS]
         out.append((f"{fw}-vga-none", dict(firmware=fw, vga=False)))
         out.append((f"{fw}-2TiB-disk", dict(firmware=fw, disk_size="2T")))
+        # The primary GPT damaged: the loader must read the backup in the
+        # disk's last sector, LBA 0xffffffff.
+        out.append((f"{fw}-2TiB-disk-backup-gpt", dict(firmware=fw, disk_size="2T-backup")))
     return [pytest.param(config, id=name,
                          marks=() if name in DEFAULT else pytest.mark.matrix)
             for name, config in rows_unique(out)]
@@ -71,8 +75,11 @@ def test_conformance(config, tmp_path, request):
     firmware = config["firmware"]
     config.setdefault("memory", "256M")
     img = image("test")
-    if config.pop("disk_size", None):
+    disk_size = config.pop("disk_size", None)
+    if disk_size:
         img = big_disk(tmp_path)
+        if disk_size.endswith("-backup"):
+            corrupt_gpt_header(img, "primary")
     with Qemu(str(img), timeout=240, **config) as q:
         status = q.wait_exit()
         serial = q.serial()
@@ -81,4 +88,6 @@ def test_conformance(config, tmp_path, request):
                                          else q.exit_reason()))
     assert status == EXIT_PASS, f"{q.exit_reason()}; serial:\n{serial[-3000:]}"
     assert f"firmware: {firmware.upper()}" in serial
+    if disk_size == "2T-backup" and firmware == "bios":
+        assert "gpt: primary GPT damaged, using the backup" in serial
     assert summary and summary.group(0).endswith(" 0 failed")
