@@ -71,9 +71,9 @@ static void print_memory(const struct tb_bootinfo *bi)
  * (and the BIOS test comparing it with SeaBIOS's E820) can read it. */
 static void print_memmap(const struct tb_bootinfo *bi)
 {
-	static const char *const names[] = {"?",      "usable",      "reserved", "acpi-reclaim",
-	                                    "acpi-nvs", "bad",       "loader",   "kernel",
-	                                    "module", "framebuffer", "efi-runtime"};
+	static const char *const names[] = {"?",        "usable",      "reserved",   "acpi-reclaim",
+	                                    "acpi-nvs", "bad",         "loader",     "kernel",
+	                                    "module",   "framebuffer", "efi-runtime"};
 	for (uint32_t i = 0; i < bi->mem_map_entries; i++) {
 		const struct tb_mem_range *r =
 		    (const void *)(uintptr_t)(bi->direct_map_offset + bi->mem_map +

@@ -40,15 +40,15 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		EFI_PHYSICAL_ADDRESS buf = 0;
 		UINTN block;
 		ok = !EFI_ERROR(bs->HandleProtocol(image, &loaded_guid, (void **)&loaded)) &&
-		     !EFI_ERROR(bs->HandleProtocol(loaded->DeviceHandle, &blockio_guid,
-		                                   (void **)&bio));
+		     !EFI_ERROR(
+		         bs->HandleProtocol(loaded->DeviceHandle, &blockio_guid, (void **)&bio));
 		if (ok) {
 			block = bio->Media->BlockSize;
 			bytes = (bytes + block - 1) / block * block;
 			ok = !EFI_ERROR(bs->AllocatePages(AllocateAnyPages, EfiLoaderData,
 			                                  (bytes + 4095) / 4096, &buf)) &&
-			     !EFI_ERROR(bio->ReadBlocks(bio, bio->Media->MediaId, 0, bytes,
-			                                (void *)buf));
+			     !EFI_ERROR(
+			         bio->ReadBlocks(bio, bio->Media->MediaId, 0, bytes, (void *)buf));
 		}
 	}
 	puts_com1(ok ? "bench: raw read done\n" : "bench: raw read failed\n");
