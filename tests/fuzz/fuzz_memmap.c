@@ -72,7 +72,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	check(&map);
 	check_oracle(&map, memmap_oracle(raw, n, 0, 0, 0, want, ORACLE_MAX));
-	while (size >= 8) {
+	/* The oracle is quadratic: a few dozen steps find what a thousand
+	 * would, at a speed that lets the target run its millions. */
+	for (unsigned steps = 0; size >= 8 && steps < 32; steps++) {
 		uint64_t arg = take(&data, &size, 4) << 12;
 		uint32_t op = (uint32_t)take(&data, &size, 1);
 		uint32_t type = TB_MEM_LOADER + op % 4;
@@ -86,17 +88,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			if (got) {
 				uint64_t end = got + ((size_wanted + 0xfff) & ~0xfffull);
-				/* what it took was usable, all of it */
-				for (uint64_t p = got; p < end; p += 0x1000) {
-					int usable = 0;
-					for (uint32_t i = 0; i < count; i++)
-						usable |=
-						    before[i].type == TB_MEM_USABLE &&
-						    before[i].base <= p &&
-						    before[i].base + before[i].length >= p + 0x1000;
-					if (!usable)
-						abort();
-				}
+				/* what it took was usable, all of it: one entry, since
+				 * the normalised map has no two usable neighbours */
+				int usable = 0;
+				for (uint32_t i = 0; i < count; i++)
+					usable |= before[i].type == TB_MEM_USABLE &&
+					          before[i].base <= got &&
+					          before[i].base + before[i].length >= end;
+				if (!usable)
+					abort();
 				check_oracle(&map, memmap_oracle(before, count, got, end, type,
 				                                 want, ORACLE_MAX));
 			} else if (map.count != count || memcmp(before, map.entries, count * 24)) {
