@@ -84,12 +84,38 @@ static void verify_file(const char *path, uint64_t phys, uint64_t size)
 		log_fatal_error(&err);
 }
 
-static void load_config(void)
+/* Read `len` bytes of a file into memory at phys; the file must still be
+ * that long. */
+static void read_into(const char *path, uint64_t phys, uint64_t len)
 {
 	struct error err = {{0}};
-	uint64_t phys, size;
-	if (platform_read_file(CONFIG_PATH, TB_MEM_LOADER, &phys, &size, &err))
+	uint64_t size;
+	if (platform_read_file(path, phys_ptr(phys), len, &size, &err))
 		log_fatal_error(&err);
+	if (size < len)
+		log_fatal("boot: %s shrank from %llu to %llu bytes while it was read", path,
+		          (unsigned long long)len, (unsigned long long)size);
+}
+
+/* Read a whole file into new pages of `tb_type`. */
+static void read_file(const char *path, uint32_t tb_type, uint64_t *phys, uint64_t *size)
+{
+	struct error err = {{0}};
+	if (platform_read_file(path, NULL, 0, size, &err))
+		log_fatal_error(&err);
+	uint64_t pages = ALIGN_UP(*size, PAGE_SIZE) / PAGE_SIZE;
+	*phys = platform_alloc_pages(pages ? pages : 1, tb_type, 0);
+	if (!*phys)
+		log_fatal("boot: no free memory for %s (%llu KiB)", path,
+		          (unsigned long long)(pages * 4));
+	read_into(path, *phys, *size);
+}
+
+static void load_config(void)
+{
+	uint64_t phys, size;
+	struct error err = {{0}};
+	read_file(CONFIG_PATH, TB_MEM_LOADER, &phys, &size);
 	verify_file(CONFIG_PATH, phys, size);
 	if (config_parse(phys_ptr(phys), (size_t)size, &config, &err))
 		log_fatal("%s: %s", CONFIG_PATH, err.msg);
@@ -99,23 +125,73 @@ static void load_config(void)
 	            config.module_count, config.cmdline);
 }
 
-/* Read the kernel file, check it, copy its segments into KERNEL pages.
- * The file itself stays in LOADER memory: the kernel may reclaim it. */
+static _Noreturn void no_room_for_kernel(uint64_t bytes)
+{
+	log_fatal("boot: no free memory for %s: it needs %llu KiB in one piece", config.kernel,
+	          (unsigned long long)(bytes / 1024));
+}
+
+/* The fast way, for kernels whose file lays segments out as memory does
+ * (elf_file_mirrors_memory: what linkers write). From the headers alone,
+ * place the file so that every segment lands where it runs, read it there
+ * in one go, and only zero BSS and gaps: no second copy of a big kernel,
+ * and half the memory. The headers are only a guess until the whole file
+ * is verified and checked again. Returns the physical address of
+ * virt_base, or 0 when the file is not laid out that way. */
+static uint64_t load_kernel_in_place(uint64_t size, struct elf_plan *plan)
+{
+	static uint8_t head[PAGE_SIZE]; /* static: the BIOS stack is small */
+	struct error err = {{0}};
+	uint64_t got, offset, offset_again;
+	if (platform_read_file(config.kernel, head, sizeof(head), &got, &err))
+		log_fatal_error(&err);
+	if (elf_check_head(head, sizeof(head), (size_t)size, platform_memory_top(), plan, &err) ||
+	    !elf_file_mirrors_memory(plan, &offset))
+		return 0;
+
+	/* [file start][virt_base ... virt_end][file end]: the kernel's
+	 * pages are page-aligned, the file around them is loader memory. */
+	uint64_t span = plan->virt_end - plan->virt_base;
+	uint64_t bytes =
+	    ALIGN_UP(offset + (span > size - offset ? span : size - offset), PAGE_SIZE);
+	uint64_t file = platform_alloc_pages(bytes / PAGE_SIZE, TB_MEM_LOADER, 0);
+	if (!file)
+		no_room_for_kernel(bytes);
+	read_into(config.kernel, file, size);
+	verify_file(config.kernel, file, size);
+	if (elf_check(phys_ptr(file), (size_t)size, platform_memory_top(), plan, &err))
+		log_fatal("%s: %s", config.kernel, err.msg);
+	if (!elf_file_mirrors_memory(plan, &offset_again) || offset_again != offset)
+		log_fatal("boot: %s changed while it was read", config.kernel);
+	elf_load(plan, phys_ptr(file), phys_ptr(file + offset));
+	return file + offset;
+}
+
+/* Read the kernel, check it, and put its segments in pages of their own,
+ * which the final memory map shows as KERNEL; what else the file holds
+ * stays in LOADER memory, which the kernel may reclaim. */
 static uint64_t load_kernel(struct elf_plan *plan)
 {
 	struct error err = {{0}};
 	uint64_t file, size;
-	if (platform_read_file(config.kernel, TB_MEM_LOADER, &file, &size, &err))
+	if (platform_read_file(config.kernel, NULL, 0, &size, &err))
 		log_fatal_error(&err);
-	verify_file(config.kernel, file, size);
-	if (elf_check(phys_ptr(file), (size_t)size, platform_memory_top(), plan, &err))
-		log_fatal("%s: %s", config.kernel, err.msg);
-	uint64_t span = plan->virt_end - plan->virt_base;
-	uint64_t phys = platform_alloc_pages(span / PAGE_SIZE, TB_MEM_KERNEL, 0);
-	if (!phys)
-		log_fatal("boot: no free memory for %s: it needs %llu KiB in one piece",
-		          config.kernel, (unsigned long long)(span / 1024));
-	elf_load(plan, phys_ptr(file), phys_ptr(phys));
+	uint64_t phys = load_kernel_in_place(size, plan);
+	if (phys) {
+		log_verbose("kernel: %s read in place", config.kernel);
+	} else {
+		/* Any other layout, and every broken file, whose message
+		 * comes from checking all of it: read, check, copy. */
+		read_file(config.kernel, TB_MEM_LOADER, &file, &size);
+		verify_file(config.kernel, file, size);
+		if (elf_check(phys_ptr(file), (size_t)size, platform_memory_top(), plan, &err))
+			log_fatal("%s: %s", config.kernel, err.msg);
+		uint64_t span = plan->virt_end - plan->virt_base;
+		phys = platform_alloc_pages(span / PAGE_SIZE, TB_MEM_KERNEL, 0);
+		if (!phys)
+			no_room_for_kernel(span);
+		elf_load(plan, phys_ptr(file), phys_ptr(phys));
+	}
 	log_verbose("kernel: %s, %llu bytes, entry 0x%llx, %u segments at 0x%llx (phys 0x%llx)",
 	            config.kernel, (unsigned long long)size, (unsigned long long)plan->entry,
 	            plan->segment_count, (unsigned long long)plan->virt_base,
@@ -126,10 +202,8 @@ static uint64_t load_kernel(struct elf_plan *plan)
 static void load_modules(void)
 {
 	for (unsigned i = 0; i < config.module_count; i++) {
-		struct error err = {{0}};
 		struct tb_module *m = &modules[i];
-		if (platform_read_file(config.modules[i], TB_MEM_MODULE, &m->base, &m->size, &err))
-			log_fatal_error(&err);
+		read_file(config.modules[i], TB_MEM_MODULE, &m->base, &m->size);
 		verify_file(config.modules[i], m->base, m->size);
 		str_copy(m->name, config_basename(config.modules[i]), sizeof(m->name));
 		log_verbose("module: %s, %llu bytes at 0x%llx", config.modules[i],
@@ -148,7 +222,7 @@ static struct boot_block *alloc_boot_block(void)
 }
 
 /* Leave the firmware and turn its last memory map into the ABI's. */
-static void final_memory_map(struct boot_block *block, const struct tb_console *console)
+static void final_memory_map(struct boot_block *block, const struct boot_facts *facts)
 {
 	struct error err = {{0}};
 	struct memmap map;
@@ -157,9 +231,14 @@ static void final_memory_map(struct boot_block *block, const struct tb_console *
 		log_fatal_error(&err);
 	if (memmap_normalize(&map, &err))
 		log_fatal_error(&err);
-	if (console->type == TB_CONSOLE_FRAMEBUFFER &&
-	    memmap_carve(&map, console->address, (uint64_t)console->pitch * console->height,
-	                 TB_MEM_FRAMEBUFFER, &err))
+	/* The kernel's pages, wherever they came from (load_kernel). */
+	if (memmap_carve(&map, facts->kernel_phys, facts->plan.virt_end - facts->plan.virt_base,
+	                 TB_MEM_KERNEL, &err))
+		log_fatal_error(&err);
+	if (facts->console.type == TB_CONSOLE_FRAMEBUFFER &&
+	    memmap_carve(&map, facts->console.address,
+	                 (uint64_t)facts->console.pitch * facts->console.height, TB_MEM_FRAMEBUFFER,
+	                 &err))
 		log_fatal_error(&err);
 	block->info.mem_map_entries = map.count;
 	log_verbose("memory: %llu MiB usable in %u map entries",
@@ -236,7 +315,7 @@ _Noreturn void boot_main(uint64_t tsc_entry)
 	fill_boot_info(block, &facts);
 	log_verbose("boot: entering the kernel at 0x%llx", (unsigned long long)facts.plan.entry);
 
-	final_memory_map(block, &facts.console);
+	final_memory_map(block, &facts);
 	copy_log(block);
 	block->info.tsc_handoff = rdtsc();
 	platform_enter_kernel(pml4, facts.plan.entry, TB_STACK_TOP - 8,

@@ -172,7 +172,16 @@ static int collect_segments(const unsigned char *f, size_t size, uint64_t phoff,
 int elf_check(const void *file, size_t size, uint64_t max_bytes, struct elf_plan *plan,
               struct error *err)
 {
-	const unsigned char *f = file;
+	return elf_check_head(file, size, size, max_bytes, plan, err);
+}
+
+int elf_check_head(const void *head, size_t avail, size_t file_size, uint64_t max_bytes,
+                   struct elf_plan *plan, struct error *err)
+{
+	const unsigned char *f = head;
+	/* Headers are read from the bytes at hand; segment data is only
+	 * checked against the whole file's size, never read here. */
+	size_t size = avail < file_size ? avail : file_size;
 	if (check_ident(f, size, err))
 		return -1;
 
@@ -191,7 +200,7 @@ int elf_check(const void *file, size_t size, uint64_t max_bytes, struct elf_plan
 		    X(phoff), phnum, size);
 
 	unsigned index[ELF_MAX_SEGMENTS];
-	if (collect_segments(f, size, phoff, phnum, plan, index, err))
+	if (collect_segments(f, file_size, phoff, phnum, plan, index, err))
 		return -1;
 
 	/* Sorted, so overlaps can only be between neighbours. */
@@ -230,8 +239,26 @@ int elf_check(const void *file, size_t size, uint64_t max_bytes, struct elf_plan
 	return 0;
 }
 
+int elf_file_mirrors_memory(const struct elf_plan *plan, uint64_t *base_offset)
+{
+	int found = 0;
+	for (unsigned k = 0; k < plan->segment_count; k++) {
+		const struct elf_segment *s = &plan->segments[k];
+		uint64_t rel = s->vaddr - plan->virt_base;
+		if (!s->filesz)
+			continue; /* pure BSS: nothing of it is in the file */
+		if (s->offset < rel || (found && s->offset - rel != *base_offset))
+			return 0;
+		*base_offset = s->offset - rel;
+		found = 1;
+	}
+	return found;
+}
+
 /* Segments are sorted and disjoint, so one pass zeroes each gap and BSS
- * and copies each segment's file bytes exactly once. */
+ * and copies each segment's file bytes exactly once. A segment already
+ * in place (the file read so that it mirrors memory) is not copied, and
+ * since segments are disjoint, zeroing never touches another's bytes. */
 void elf_load(const struct elf_plan *plan, const void *file, void *dest)
 {
 	const unsigned char *f = file;
@@ -241,7 +268,8 @@ void elf_load(const struct elf_plan *plan, const void *file, void *dest)
 		const struct elf_segment *s = &plan->segments[k];
 		size_t at = (size_t)(s->vaddr - plan->virt_base);
 		memset(d + done, 0, at - done);
-		memcpy(d + at, f + s->offset, (size_t)s->filesz);
+		if (d + at != f + s->offset)
+			memcpy(d + at, f + s->offset, (size_t)s->filesz);
 		memset(d + at + s->filesz, 0, (size_t)(s->memsz - s->filesz));
 		done = at + (size_t)s->memsz;
 	}

@@ -47,9 +47,25 @@ struct elf_plan {
 int elf_check(const void *file, size_t size, uint64_t max_bytes, struct elf_plan *plan,
               struct error *err);
 
+/* elf_check() with only the file's first `avail` bytes at `head` (its
+ * headers) out of `file_size`: the same checks and plan, reading nothing
+ * past `avail`; program headers beyond it fail as outside the file. */
+int elf_check_head(const void *head, size_t avail, size_t file_size, uint64_t max_bytes,
+                   struct elf_plan *plan, struct error *err);
+
+/* 1 when the file lays the segments out as memory does: one offset D with
+ * p_offset == D + (p_vaddr - virt_base) for every segment with file bytes,
+ * as linkers write kernels. Then a file read to address A has each segment
+ * in place at A + D, and elf_load(plan, A, A + D) only zeroes. D (in
+ * *base_offset) is a multiple of 4096, since elf_check demands p_offset
+ * and p_vaddr agree modulo 4096. 0 otherwise, or when no segment has
+ * file bytes. */
+int elf_file_mirrors_memory(const struct elf_plan *plan, uint64_t *base_offset);
+
 /* Copy each segment's file bytes to dest + (vaddr - virt_base) and zero the
  * rest of the block (BSS and gaps). dest must hold virt_end - virt_base
- * bytes; file must be the buffer elf_check() accepted. */
+ * bytes; file must be the buffer elf_check() accepted. A segment whose
+ * bytes are already in place is left as it is. */
 void elf_load(const struct elf_plan *plan, const void *file, void *dest);
 
 #endif

@@ -340,11 +340,12 @@ int fat_open(struct fat_volume *vol, const char *path, struct fat_file *file, st
 	return 0;
 }
 
-int fat_read(struct fat_volume *vol, const struct fat_file *file, void *buf, const char *path,
-             struct error *err)
+int fat_read_head(struct fat_volume *vol, const struct fat_file *file, void *buf, uint32_t len,
+                  const char *path, struct error *err)
 {
 	uint8_t *out = buf;
-	uint32_t left = file->size, done = 0, cluster = file->first_cluster, visited = 0;
+	uint32_t left = len < file->size ? len : file->size;
+	uint32_t done = 0, cluster = file->first_cluster, visited = 0;
 	if (!left)
 		return 0;
 	if (!valid_cluster(vol, cluster))
@@ -392,6 +393,8 @@ int fat_read(struct fat_volume *vol, const struct fat_file *file, void *buf, con
 		 * or the gathering loop stopped with `cluster` at the start of
 		 * the next run. */
 	}
+	if (len < file->size)
+		return 0; /* only the head: the chain goes on */
 	/* The chain must end right here. No entry of a cycle is an end
 	 * marker, so this also catches a loop that the file's size alone
 	 * would have read through as repeated data. */
@@ -402,4 +405,10 @@ int fat_read(struct fat_volume *vol, const struct fat_file *file, void *buf, con
 		return error_set(err, "fat: cluster chain of %s loops or runs past its %u bytes",
 		                 path, (unsigned)file->size);
 	return 0;
+}
+
+int fat_read(struct fat_volume *vol, const struct fat_file *file, void *buf, const char *path,
+             struct error *err)
+{
+	return fat_read_head(vol, file, buf, file->size, path, err);
 }

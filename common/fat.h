@@ -50,5 +50,9 @@ int fat_open(struct fat_volume *vol, const char *path, struct fat_file *file, st
  * messages. */
 int fat_read(struct fat_volume *vol, const struct fat_file *file, void *buf, const char *path,
              struct error *err);
+/* Read only the first min(len, file->size) bytes into buf: a kernel's
+ * headers, before the loader knows where the whole file should go. */
+int fat_read_head(struct fat_volume *vol, const struct fat_file *file, void *buf, uint32_t len,
+                  const char *path, struct error *err);
 
 #endif

@@ -84,7 +84,7 @@ void platform_bios_report(void)
 	}
 }
 
-int platform_read_file(const char *path, uint32_t tb_type, uint64_t *phys, uint64_t *size,
+int platform_read_file(const char *path, void *dest, uint64_t len, uint64_t *size,
                        struct error *err)
 {
 	struct fat_file file;
@@ -94,20 +94,17 @@ int platform_read_file(const char *path, uint32_t tb_type, uint64_t *phys, uint6
 		return -1;
 	if (file.is_dir)
 		return error_set(err, "fat: %s is a directory, not a file", path);
-	uint64_t pages = ALIGN_UP((uint64_t)file.size, PAGE_SIZE) / PAGE_SIZE;
-	uint64_t at = platform_alloc_pages(pages ? pages : 1, tb_type, 0);
-	if (!at)
-		return error_set(err, "memory: no free memory below 4 GiB for %s (%u bytes)", path,
-		                 (unsigned)file.size);
-	if (fat_read(&bios_esp, &file, phys_ptr(at), path, err))
-		return -1;
-	*phys = at;
 	*size = file.size;
-	if (log_verbose_enabled) {
+	if (!len)
+		return 0;
+	uint32_t want = len < file.size ? (uint32_t)len : file.size;
+	if (fat_read_head(&bios_esp, &file, dest, want, path, err))
+		return -1;
+	if (log_verbose_enabled && want > PAGE_SIZE) {
 		uint64_t hz = platform_tsc_frequency();
 		uint64_t ms = hz ? (rdtsc() - start) * 1000 / hz : 0;
-		log_verbose("file: %s, %u bytes at 0x%llx in %llu ms", path, (unsigned)file.size,
-		            (unsigned long long)at, (unsigned long long)ms);
+		log_verbose("file: %s, %u bytes at 0x%llx in %llu ms", path, (unsigned)want,
+		            (unsigned long long)(uintptr_t)dest, (unsigned long long)ms);
 	}
 	return 0;
 }

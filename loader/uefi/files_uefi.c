@@ -45,7 +45,7 @@ static int to_efi_path(const char *path, CHAR16 *out, size_t max)
 	return 0;
 }
 
-int platform_read_file(const char *path, uint32_t tb_type, uint64_t *phys, uint64_t *size,
+int platform_read_file(const char *path, void *dest, uint64_t len, uint64_t *size,
                        struct error *err)
 {
 	CHAR16 name[256];
@@ -70,20 +70,14 @@ int platform_read_file(const char *path, uint32_t tb_type, uint64_t *phys, uint6
 		file->Close(file);
 		return error_set(err, "uefi: %s is a directory", path);
 	}
-	uint64_t bytes = info->FileSize;
-	uint64_t pages = bytes ? (bytes + PAGE_SIZE - 1) / PAGE_SIZE : 1;
-	*phys = platform_alloc_pages(pages, tb_type, 0);
-	if (!*phys) {
-		file->Close(file);
-		return error_set(err, "uefi: %s: no memory for its %llu bytes", path,
-		                 (unsigned long long)bytes);
-	}
-	/* One Read for the whole file; loop only if the firmware returns
-	 * less (the spec allows it for some devices). */
+	*size = info->FileSize;
+	uint64_t bytes = len < info->FileSize ? len : info->FileSize;
+	/* One Read for all of it; loop only if the firmware returns less
+	 * (the spec allows it for some devices). */
 	uint64_t done = 0;
 	while (done < bytes) {
 		UINTN chunk = bytes - done;
-		s = file->Read(file, &chunk, (uint8_t *)phys_ptr(*phys) + done);
+		s = file->Read(file, &chunk, (uint8_t *)dest + done);
 		if (EFI_ERROR(s) || chunk == 0) {
 			file->Close(file);
 			return error_set(err, "uefi: %s: Read failed after %llu of %llu bytes: %s",
@@ -93,6 +87,5 @@ int platform_read_file(const char *path, uint32_t tb_type, uint64_t *phys, uint6
 		done += chunk;
 	}
 	file->Close(file);
-	*size = bytes;
 	return 0;
 }

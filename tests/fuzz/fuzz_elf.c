@@ -4,6 +4,11 @@
  * plan whose segments lie inside the file and the load block; accepted
  * plans are then loaded, so elf_load's copies are fuzzed too (ASan checks
  * every byte). The size limit keeps each run fast.
+ *
+ * The loader's fast path is checked against the slow one: the headers
+ * alone (elf_check_head over the first 4 KiB) must plan what the whole
+ * file plans, and a file that mirrors memory, loaded in place, must give
+ * the bytes a copy gives.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -39,6 +44,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!dest)
 		abort();
 	elf_load(&plan, data, dest);
+
+	struct elf_plan head;
+	size_t avail = size < 4096 ? size : 4096;
+	uint8_t *copy = malloc(avail); /* exactly the bytes at hand: ASan */
+	if (!copy)
+		abort();
+	memcpy(copy, data, avail);
+	int head_ok = elf_check_head(copy, avail, size, LOAD_LIMIT, &head, &err) == 0;
+	free(copy);
+	if (head_ok && (head.entry != plan.entry || head.virt_base != plan.virt_base ||
+	                head.virt_end != plan.virt_end || head.segment_count != plan.segment_count))
+		abort();
+	uint64_t offset;
+	if (elf_file_mirrors_memory(&plan, &offset)) {
+		if (offset & 0xfff)
+			abort();
+		/* [file start][kernel block][file end], as common/boot.c lays it */
+		size_t block = (size_t)offset + (span > size - offset ? span : size - offset);
+		unsigned char *in_place = malloc(block);
+		if (!in_place)
+			abort();
+		memcpy(in_place, data, size);
+		elf_load(&plan, in_place, in_place + offset);
+		if (memcmp(in_place + offset, dest, span))
+			abort();
+		free(in_place);
+	}
 	free(dest);
 	return 0;
 }

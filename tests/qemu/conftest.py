@@ -30,6 +30,7 @@ VARIANTS = {
     "video1024": ["video=1024x768"],
     "video1024-test": ["cmdline=test", "video=1024x768"],
     "quiet": ["serial=off", "verbose=1"],
+    "verbose": ["verbose=1"],
     "memmap": ["cmdline=memmap"],
     "modules": ["cmdline=console=ttyS0 twinboot", "module=/boot/initrd",
                 "module=/boot/font.psf"],

@@ -39,3 +39,13 @@ def test_serial_off_silences_only_the_loader():
     assert "config: kernel=" not in serial, serial
     assert "Hello World!" in serial  # the kernel keeps its serial console
     assert "Hello World!" in screen
+
+
+def test_kernel_is_read_once_straight_to_its_pages():
+    # Our kernel's file lays its segments out as memory does, so both
+    # loaders read it in one go to where it runs (no copy, issue 8).
+    for firmware in ("bios", "uefi"):
+        with Qemu(image("verbose"), firmware=firmware) as q:
+            serial = q.wait_serial(r"kernel: halting", timeout=90)
+        assert "kernel: /boot/kernel.elf read in place" in serial, serial
+        assert "Hello World!" in serial

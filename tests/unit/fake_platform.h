@@ -29,7 +29,8 @@ extern struct tb_console fake_console; /* what platform_set_video reports */
 extern uint64_t fake_rsdp;
 extern const void *fake_manifest; /* platform_manifest(): NULL or these bytes */
 extern size_t fake_manifest_len;
-extern int fake_secure_boot; /* platform_secure_boot() */
+extern int fake_secure_boot;     /* platform_secure_boot() */
+extern uint64_t fake_bytes_read; /* file bytes platform_read_file copied */
 
 /* Forget files, allocations (freed), output and results. */
 void fake_platform_reset(void);

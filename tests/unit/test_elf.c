@@ -116,6 +116,111 @@ static void test_load(void **state)
 	free(dest);
 }
 
+/* elf_check_head sees only the headers, yet plans as elf_check does and
+ * still checks segment data against the whole file's size. */
+static void test_check_head(void **state)
+{
+	(void)state;
+	struct elf_plan full, head;
+	struct error err = {{0}};
+	good();
+	assert_int_equal(elf_check(img, EB_GOOD_SIZE, 0, &full, &err), 0);
+	size_t headers = eb_phdr_at(3);
+	unsigned char *copy = malloc(headers); /* ASan: nothing past it is read */
+	assert_non_null(copy);
+	memcpy(copy, img, headers);
+	assert_int_equal(elf_check_head(copy, headers, EB_GOOD_SIZE, 0, &head, &err), 0);
+	assert_int_equal(head.entry, full.entry);
+	assert_int_equal(head.virt_base, full.virt_base);
+	assert_int_equal(head.virt_end, full.virt_end);
+	assert_int_equal(head.segment_count, full.segment_count);
+	for (unsigned k = 0; k < full.segment_count; k++) {
+		assert_int_equal(head.segments[k].vaddr, full.segments[k].vaddr);
+		assert_int_equal(head.segments[k].offset, full.segments[k].offset);
+		assert_int_equal(head.segments[k].filesz, full.segments[k].filesz);
+		assert_int_equal(head.segments[k].memsz, full.segments[k].memsz);
+		assert_int_equal(head.segments[k].flags, full.segments[k].flags);
+	}
+
+	assert_int_equal(elf_check_head(copy, headers, EB_GOOD_SIZE - 1, 0, &head, &err), -1);
+	assert_string_equal(err.msg, "elf: segment 0 p_offset 0x2000 + p_filesz 0x80 is "
+	                             "outside the file (0x207f bytes)");
+	/* program headers past the bytes at hand: outside what was read */
+	assert_int_equal(elf_check_head(copy, headers - 1, EB_GOOD_SIZE, 0, &head, &err), -1);
+	free(copy);
+	assert_non_null(strstr(err.msg, "program headers at e_phoff 0x40"));
+}
+
+/* The reference kernel moved to a file that mirrors memory: data at
+ * offset 0x3000, 0x2000 past text as in memory. */
+static void mirrored(void)
+{
+	good();
+	memmove(img + 0x3000, img + 0x2000, 0x80);
+	memset(img + 0x2000, 0xee, 0x1000); /* bytes no segment holds */
+	eb_set(img, 0, EB_P_OFFSET, 0x3000);
+}
+
+static void test_mirrors_memory(void **state)
+{
+	(void)state;
+	struct elf_plan plan;
+	struct error err = {{0}};
+	uint64_t offset = 0;
+	good(); /* text at file 0x1000 (memory +0), data at 0x2000 (+0x2000) */
+	assert_int_equal(elf_check(img, EB_GOOD_SIZE, 0, &plan, &err), 0);
+	assert_false(elf_file_mirrors_memory(&plan, &offset));
+
+	mirrored();
+	assert_int_equal(elf_check(img, 0x3080, 0, &plan, &err), 0);
+	assert_true(elf_file_mirrors_memory(&plan, &offset));
+	assert_int_equal(offset, 0x1000);
+
+	/* A segment of BSS only has no file bytes to place: no constraint. */
+	eb_set(img, 1, EB_P_TYPE, EB_PT_LOAD);
+	eb_set(img, 1, EB_P_VADDR, EB_DATA_VADDR + 0x2000);
+	eb_set(img, 1, EB_P_OFFSET, 0);
+	eb_set(img, 1, EB_P_MEMSZ, 0x1000);
+	assert_int_equal(elf_check(img, 0x3080, 0, &plan, &err), 0);
+	assert_int_equal(plan.segment_count, 3);
+	assert_true(elf_file_mirrors_memory(&plan, &offset));
+	assert_int_equal(offset, 0x1000);
+
+	/* Data 0x2000 into memory but 0x1000 into the file: the file would
+	 * have to start before the block. */
+	good();
+	eb_set(img, 2, EB_P_FILESZ, 0); /* text all BSS */
+	eb_set(img, 0, EB_P_OFFSET, 0x1000);
+	assert_int_equal(elf_check(img, EB_GOOD_SIZE, 0, &plan, &err), 0);
+	assert_false(elf_file_mirrors_memory(&plan, &offset));
+}
+
+/* Loading a mirrored file in place gives what copying it gives. */
+static void test_load_in_place(void **state)
+{
+	(void)state;
+	struct elf_plan plan;
+	struct error err = {{0}};
+	uint64_t offset;
+	mirrored();
+	assert_int_equal(elf_check(img, 0x3080, 0, &plan, &err), 0);
+	assert_true(elf_file_mirrors_memory(&plan, &offset));
+	size_t span = (size_t)(plan.virt_end - plan.virt_base);
+	unsigned char *copied = calloc(1, span), *block = malloc(offset + span);
+	assert_non_null(copied);
+	assert_non_null(block);
+	elf_load(&plan, img, copied);
+	memset(block, 0xcc, offset + span);
+	memcpy(block, img, 0x3080);
+	elf_load(&plan, block, block + offset);
+	assert_memory_equal(block + offset, copied, span);
+	assert_int_equal(block[offset], 0x90);
+	assert_int_equal(block[offset + 0x2000], 0x40);
+	assert_int_equal(block[offset + 0x1000], 0); /* the 0xee gap, zeroed */
+	free(copied);
+	free(block);
+}
+
 static void test_truncated(void **state)
 {
 	(void)state;
@@ -387,6 +492,8 @@ int main(void)
 	    cmocka_unit_test(test_overlap),       cmocka_unit_test(test_entry),
 	    cmocka_unit_test(test_segment_count), cmocka_unit_test(test_too_big),
 	    cmocka_unit_test(test_corruption),    cmocka_unit_test(test_real_kernel),
+	    cmocka_unit_test(test_check_head),    cmocka_unit_test(test_mirrors_memory),
+	    cmocka_unit_test(test_load_in_place),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,6 +49,24 @@ static void read_and_compare(const char *path, const void *want, size_t size)
 	free(buf);
 }
 
+/* The first len bytes only: exactly those, nothing past them written,
+ * and no complaint that the chain goes on. */
+static void read_head_and_compare(const char *path, const uint8_t *want, uint32_t len)
+{
+	struct fat_file file;
+	struct error err = {{0}};
+	if (fat_open(&vol, path, &file, &err))
+		fail_msg("%s", err.msg);
+	uint8_t *buf = malloc(len + 64);
+	memset(buf, 0xcc, len + 64);
+	if (fat_read_head(&vol, &file, buf, len, path, &err))
+		fail_msg("%s", err.msg);
+	assert_memory_equal(buf, want, len < file.size ? len : file.size);
+	for (uint32_t i = len < file.size ? len : file.size; i < len + 64; i++)
+		assert_int_equal(buf[i], 0xcc);
+	free(buf);
+}
+
 static void check_volume(const char *image, int type)
 {
 	mount(image, type);
@@ -60,6 +78,10 @@ static void check_volume(const char *image, int type)
 	read_and_compare("/boot/A Long File Name.txt", "hello from a long file name\n", 28);
 	read_and_compare("/boot/a long file name.TXT", "hello from a long file name\n", 28);
 	read_and_compare("/boot/deep/tiny.bin", "A", 1);
+	read_head_and_compare("/boot/big.bin", big, 4096);
+	read_head_and_compare("/boot/big.bin", big, 1);
+	read_head_and_compare("/boot/big.bin", big, 65537);
+	read_head_and_compare("/boot/deep/tiny.bin", (const uint8_t *)"A", 4096);
 }
 
 static void test_fat12(void **state)
