@@ -136,15 +136,17 @@ static _Noreturn void no_room_for_kernel(uint64_t bytes)
  * place the file so that every segment lands where it runs, read it there
  * in one go, and only zero BSS and gaps: no second copy of a big kernel,
  * and half the memory. The headers are only a guess until the whole file
- * is verified and checked again. Returns the physical address of
- * virt_base, or 0 when the file is not laid out that way. */
-static uint64_t load_kernel_in_place(uint64_t size, struct elf_plan *plan)
+ * is verified and checked again. Sets *size to the file's. Returns the
+ * physical address of virt_base, or 0 when the file is not laid out that
+ * way. */
+static uint64_t load_kernel_in_place(struct elf_plan *plan, uint64_t *size_out)
 {
 	static uint8_t head[PAGE_SIZE]; /* static: the BIOS stack is small */
 	struct error err = {{0}};
-	uint64_t got, offset, offset_again;
-	if (platform_read_file(config.kernel, head, sizeof(head), &got, &err))
+	uint64_t size, offset, offset_again;
+	if (platform_read_file(config.kernel, head, sizeof(head), &size, &err))
 		log_fatal_error(&err);
+	*size_out = size;
 	if (elf_check_head(head, sizeof(head), (size_t)size, platform_memory_top(), plan, &err) ||
 	    !elf_file_mirrors_memory(plan, &offset))
 		return 0;
@@ -174,9 +176,7 @@ static uint64_t load_kernel(struct elf_plan *plan)
 {
 	struct error err = {{0}};
 	uint64_t file, size;
-	if (platform_read_file(config.kernel, NULL, 0, &size, &err))
-		log_fatal_error(&err);
-	uint64_t phys = load_kernel_in_place(size, plan);
+	uint64_t phys = load_kernel_in_place(plan, &size);
 	if (phys) {
 		log_verbose("kernel: %s read in place", config.kernel);
 	} else {

@@ -68,6 +68,9 @@ int fat_mount(struct fat_volume *vol, struct disk *disk, uint64_t first_lba, uin
 	vol->root_entries = root_entries;
 	vol->root_cluster = vol->type == 32 ? le32(sector + 44) : 0;
 	vol->cached_fat_lba = NO_WINDOW;
+	for (unsigned i = 0; i < FAT_DIR_CACHE; i++)
+		vol->dir_cache_lba[i] = NO_WINDOW;
+	vol->dir_cache_next = 0;
 	/* FAT32 BPB_ExtFlags (section 3.3): bit 7 set means the FATs are not
 	 * mirrored and only the one numbered in bits 0-3 is current. */
 	uint32_t ext_flags = vol->type == 32 ? le16(sector + 40) : 0;
@@ -113,6 +116,9 @@ static int fat_entry(struct fat_volume *vol, uint32_t cluster, uint32_t *next, s
 		struct error e = {{0}};
 		if (vol->disk->read(vol->disk, lba, window_at(vol, lba), vol->fat_cache, &e)) {
 			vol->cached_fat_lba = NO_WINDOW;
+			for (unsigned i = 0; i < FAT_DIR_CACHE; i++)
+				vol->dir_cache_lba[i] = NO_WINDOW;
+			vol->dir_cache_next = 0;
 			return error_set(err, "fat: reading the FAT: %s", e.msg);
 		}
 		vol->cached_fat_lba = lba;
@@ -261,6 +267,21 @@ static int match_entry(const uint8_t *e, struct lfn *lfn, const char *want, size
 	return 1;
 }
 
+/* One directory sector, from the cache or the disk (round robin). */
+static const uint8_t *dir_sector(struct fat_volume *vol, uint64_t lba, struct error *e)
+{
+	for (unsigned i = 0; i < FAT_DIR_CACHE; i++)
+		if (vol->dir_cache_lba[i] == lba)
+			return vol->dir_cache[i];
+	unsigned slot = vol->dir_cache_next;
+	vol->dir_cache_next = (slot + 1) % FAT_DIR_CACHE;
+	vol->dir_cache_lba[slot] = NO_WINDOW;
+	if (vol->disk->read(vol->disk, lba, 1, vol->dir_cache[slot], e))
+		return NULL;
+	vol->dir_cache_lba[slot] = lba;
+	return vol->dir_cache[slot];
+}
+
 /* Search directory `dir` (cluster 0: the FAT12/16 root) for a name. */
 static int dir_find(struct fat_volume *vol, uint32_t dir, const char *want, size_t len,
                     struct fat_file *file, const char *path, struct error *err)
@@ -273,11 +294,12 @@ static int dir_find(struct fat_volume *vol, uint32_t dir, const char *want, size
 	lfn.valid = 0;
 	for (;;) {
 		for (; left; left--, lba++) {
-			if (vol->disk->read(vol->disk, lba, 1, sector, &e))
+			const uint8_t *entries = dir_sector(vol, lba, &e);
+			if (!entries)
 				return error_set(err, "fat: reading a directory of %s: %s", path,
 				                 e.msg);
 			for (unsigned off = 0; off < DISK_SECTOR_SIZE; off += 32) {
-				int r = match_entry(sector + off, &lfn, want, len, file);
+				int r = match_entry(entries + off, &lfn, want, len, file);
 				if (r > 0)
 					return 0;
 				if (r < 0)

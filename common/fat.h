@@ -15,6 +15,8 @@
 #include "disk.h"
 #include "error.h"
 
+#define FAT_DIR_CACHE 4
+
 struct fat_volume {
 	struct disk *disk;
 	uint64_t first_lba; /* partition start */
@@ -30,6 +32,11 @@ struct fat_volume {
 	/* One cached sector of the FAT, so chains walk without a read per link. */
 	uint64_t cached_fat_lba;
 	uint8_t fat_cache[DISK_SECTOR_SIZE * 8];
+	/* The last few directory sectors read: every open walks "/" and
+	 * "/boot" again, and a BIOS disk read is a real-mode round trip. */
+	uint64_t dir_cache_lba[FAT_DIR_CACHE];
+	uint8_t dir_cache[FAT_DIR_CACHE][DISK_SECTOR_SIZE];
+	unsigned dir_cache_next;
 };
 
 struct fat_file {

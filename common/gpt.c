@@ -28,10 +28,12 @@ static uint64_t le64(const uint8_t *p)
 	return le32(p) | (uint64_t)le32(p + 4) << 32;
 }
 
-/* One sector buffer for headers and one for entries: static, because the
- * BIOS stage 2 stack is small. */
+/* A sector for headers and 32 for entries (the usual 128 entries of 128
+ * bytes: one disk read, not 32, which under BIOS costs a real-mode round
+ * trip each): static, because the BIOS stage 2 stack is small. */
+#define ENTRY_CHUNK_SECTORS 32u
 static uint8_t header[DISK_SECTOR_SIZE];
-static uint8_t sector[DISK_SECTOR_SIZE];
+static uint8_t entries[ENTRY_CHUNK_SECTORS * DISK_SECTOR_SIZE];
 
 /* What try_header() learnt besides its verdict. */
 struct header_info {
@@ -85,8 +87,13 @@ static int try_header(struct disk *disk, uint64_t lba, struct partition *esp,
 	 * The ESP found is judged only once the CRC says the array is intact. */
 	uint32_t crc = 0, found = 0;
 	for (uint32_t s = 0; s < sectors; s++) {
-		if (disk->read(disk, entries_lba + s, 1, sector, &err))
+		uint32_t at = s % ENTRY_CHUNK_SECTORS;
+		if (at == 0 && disk->read(disk, entries_lba + s,
+		                          sectors - s < ENTRY_CHUNK_SECTORS ? sectors - s
+		                                                            : ENTRY_CHUNK_SECTORS,
+		                          entries, &err))
 			return error_set(why, "%s", err.msg);
+		const uint8_t *sector = entries + at * DISK_SECTOR_SIZE;
 		uint32_t n =
 		    count - s * per_sector < per_sector ? count - s * per_sector : per_sector;
 		crc = crc32(crc, sector, n * entry_size);
@@ -126,13 +133,13 @@ static int try_header(struct disk *disk, uint64_t lba, struct partition *esp,
 static int try_mbr(struct disk *disk, struct partition *esp, struct error *why)
 {
 	struct error err = {{0}};
-	if (disk->read(disk, 0, 1, sector, &err))
+	if (disk->read(disk, 0, 1, header, &err))
 		return error_set(why, "%s", err.msg);
-	if (sector[510] != 0x55 || sector[511] != 0xaa)
+	if (header[510] != 0x55 || header[511] != 0xaa)
 		return error_set(why, "no MBR signature");
 	for (int pass = 0; pass < 2; pass++) {
 		for (int i = 0; i < 4; i++) {
-			const uint8_t *e = sector + 446 + 16 * i;
+			const uint8_t *e = header + 446 + 16 * i;
 			uint8_t type = e[4];
 			int fat = type == 0x0b || type == 0x0c || type == 0x0e || type == 0x06;
 			int match = pass == 0 ? type == 0xef : (e[0] & 0x80) && fat;

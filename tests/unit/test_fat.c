@@ -119,6 +119,24 @@ static void test_contiguous_runs_take_one_read_each(void **state)
 	free(buf);
 }
 
+/* Opening files again walks "/" and "/boot" again: from the cache. */
+static void test_directories_are_read_once(void **state)
+{
+	(void)state;
+	mount("fat16.img", 16);
+	struct fat_file file;
+	struct error err = {{0}};
+	assert_int_equal(fat_open(&vol, "/boot/big.bin", &file, &err), 0);
+	unsigned before = disk.reads;
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(fat_open(&vol, "/boot/big.bin", &file, &err), 0);
+		assert_int_equal(fat_open(&vol, "/boot/deep/tiny.bin", &file, &err), 0);
+	}
+	/* only /boot/deep's own sector, the first time */
+	assert_true(disk.reads - before <= 1);
+	assert_int_equal(file.size, 1);
+}
+
 static void test_missing_file_is_named(void **state)
 {
 	(void)state;
@@ -313,6 +331,13 @@ static uint8_t *find_lfn(const char *name)
 	return NULL;
 }
 
+/* The disk bytes were changed under the volume: drop what it cached. */
+static void forget_directories(void)
+{
+	for (unsigned i = 0; i < FAT_DIR_CACHE; i++)
+		vol.dir_cache_lba[i] = UINT64_MAX;
+}
+
 static void test_long_names_need_checksum_and_sequence(void **state)
 {
 	(void)state;
@@ -324,22 +349,28 @@ static void test_long_names_need_checksum_and_sequence(void **state)
 	assert_int_equal(lfn[0], 0x01); /* the last piece read, just before the 8.3 entry */
 
 	lfn[13] ^= 1; /* an orphaned piece: checksum of some other entry */
+	forget_directories();
 	assert_int_equal(fat_open(&vol, "/boot/A Long File Name.txt", &file, &err), -1);
 	assert_string_equal(err.msg,
 	                    "fat: /boot/A Long File Name.txt: 'A Long File Name.txt' not found");
 	read_and_compare("/boot/ALONGF~1.TXT", text, 28); /* the 8.3 name still works */
 	lfn[13] ^= 1;
+	forget_directories();
 	read_and_compare("/boot/A Long File Name.txt", text, 28);
 
 	lfn[0] = 0x03; /* piece 1 missing: pieces 2, 3 */
+	forget_directories();
 	assert_int_equal(fat_open(&vol, "/boot/A Long File Name.txt", &file, &err), -1);
 	lfn[0] = 0x01;
+	forget_directories();
 	/* both pieces numbered 1: the second must not overwrite the first
 	 * into a name "A Long File N" */
 	lfn[-32] = 0x41;
+	forget_directories();
 	assert_int_equal(fat_open(&vol, "/boot/A Long File N", &file, &err), -1);
 	assert_int_equal(fat_open(&vol, "/boot/A Long File Name.txt", &file, &err), -1);
 	lfn[-32] = 0x02; /* no piece flagged as the last one */
+	forget_directories();
 	assert_int_equal(fat_open(&vol, "/boot/A Long File Name.txt", &file, &err), -1);
 	read_and_compare("/boot/alongf~1.txt", text, 28);
 }
@@ -448,6 +479,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_fat12, teardown),
 	    cmocka_unit_test_teardown(test_fat16, teardown),
 	    cmocka_unit_test_teardown(test_fat32, teardown),
+	    cmocka_unit_test_teardown(test_directories_are_read_once, teardown),
 	    cmocka_unit_test_teardown(test_contiguous_runs_take_one_read_each, teardown),
 	    cmocka_unit_test_teardown(test_missing_file_is_named, teardown),
 	    cmocka_unit_test_teardown(test_corrupt_chains_fail_cleanly, teardown),
