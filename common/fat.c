@@ -267,6 +267,32 @@ static int match_entry(const uint8_t *e, struct lfn *lfn, const char *want, size
 	return 1;
 }
 
+/* Brent's cycle detection along a cluster chain: one compare per link,
+ * and a loop is caught within about two laps of it, not after
+ * cluster_count links (a million reads on a big FAT32, minutes under a
+ * BIOS). The cluster_count bound stays as a backstop. */
+struct chain_guard {
+	uint32_t saved, power, steps, visited;
+};
+
+static void guard_init(struct chain_guard *g, uint32_t first)
+{
+	*g = (struct chain_guard){first, 1, 0, 0};
+}
+
+/* 1 when `next`, the chain's next cluster, closes a loop. */
+static int guard_loops(struct chain_guard *g, const struct fat_volume *vol, uint32_t next)
+{
+	if (next == g->saved || ++g->visited > vol->cluster_count)
+		return 1;
+	if (++g->steps == g->power) {
+		g->saved = next;
+		g->power *= 2;
+		g->steps = 0;
+	}
+	return 0;
+}
+
 /* One directory sector, from the cache or the disk (round robin). */
 static const uint8_t *dir_sector(struct fat_volume *vol, uint64_t lba, struct error *e)
 {
@@ -288,7 +314,9 @@ static int dir_find(struct fat_volume *vol, uint32_t dir, const char *want, size
 {
 	static struct lfn lfn;
 	struct error e = {{0}};
-	uint32_t cluster = dir, visited = 0;
+	struct chain_guard guard;
+	uint32_t cluster = dir;
+	guard_init(&guard, dir);
 	uint64_t lba = dir ? cluster_lba(vol, dir) : vol->root_lba;
 	uint64_t left = dir ? vol->sectors_per_cluster : (vol->root_entries * 32u + 511) / 512;
 	lfn.valid = 0;
@@ -312,7 +340,7 @@ static int dir_find(struct fat_volume *vol, uint32_t dir, const char *want, size
 			return -1;
 		if (!cluster)
 			break;
-		if (++visited > vol->cluster_count)
+		if (guard_loops(&guard, vol, cluster))
 			return error_set(err, "fat: cluster chain of a directory of %s loops",
 			                 path);
 		lba = cluster_lba(vol, cluster);
@@ -367,7 +395,9 @@ int fat_read_head(struct fat_volume *vol, const struct fat_file *file, void *buf
 {
 	uint8_t *out = buf;
 	uint32_t left = len < file->size ? len : file->size;
-	uint32_t done = 0, cluster = file->first_cluster, visited = 0;
+	uint32_t done = 0, cluster = file->first_cluster;
+	struct chain_guard guard;
+	guard_init(&guard, cluster);
 	if (!left)
 		return 0;
 	if (!valid_cluster(vol, cluster))
@@ -378,12 +408,12 @@ int fat_read_head(struct fat_volume *vol, const struct fat_file *file, void *buf
 		uint32_t first = cluster, count = 1, next;
 		uint64_t want = left;
 		for (;;) {
-			if (++visited > vol->cluster_count)
-				return error_set(err, "fat: cluster chain of %s loops", path);
 			if ((uint64_t)count * vol->bytes_per_cluster >= want)
 				break;
 			if (chain_next(vol, cluster, &next, path, err))
 				return -1;
+			if (next && guard_loops(&guard, vol, next))
+				return error_set(err, "fat: cluster chain of %s loops", path);
 			if (!next)
 				return error_set(err, "fat: %s: chain ends after %u bytes of %u",
 				                 path,

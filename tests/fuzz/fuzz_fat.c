@@ -12,6 +12,9 @@
  * mformat/mcopy volumes cut this way: boot sector and the start of the
  * FAT, a hole over the rest of the FATs, then the root directory and the
  * first clusters.
+ *
+ * A file read whole must start with what fat_read_head (the kernel's
+ * headers, common/boot.c) reads of it.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -98,8 +101,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (file.is_dir || file.size > MAX_FILE)
 			continue;
 		uint8_t *out = malloc(file.size ? file.size : 1);
+		uint8_t head[4096];
+		uint32_t head_len = file.size < sizeof(head) ? file.size : sizeof(head);
+		int head_ok = fat_read_head(&vol, &file, head, sizeof(head), paths[i], &err) == 0;
+		if (!head_ok)
+			check_message(&err);
 		if (fat_read(&vol, &file, out, paths[i], &err))
 			check_message(&err);
+		else if (!head_ok || memcmp(head, out, head_len))
+			abort(); /* the whole file read, its head did not, or differs */
 		free(out);
 	}
 	return 0;

@@ -216,8 +216,7 @@ static void test_corrupt_chains_fail_cleanly(void **state)
 
 	set_fat16(fourth, (uint16_t)c); /* loop back to the start */
 	assert_int_equal(fat_read(&vol, &file, buf, "/boot/kernel.elf", &err), -1);
-	assert_string_equal(
-	    err.msg, "fat: cluster chain of /boot/kernel.elf loops or runs past its 100000 bytes");
+	assert_string_equal(err.msg, "fat: cluster chain of /boot/kernel.elf loops");
 
 	set_fat16(fourth, 0xfff0); /* out of range */
 	assert_int_equal(fat_read(&vol, &file, buf, "/boot/kernel.elf", &err), -1);
@@ -407,9 +406,13 @@ static void test_directory_chain_loop(void **state)
 	assert_int_equal(fat_open(&vol, "/boot/many", &dir, &err), 0);
 	assert_true(dir.is_dir);
 	set_fat(dir.first_cluster, dir.first_cluster);
+	unsigned before = disk.reads;
 	assert_int_equal(fat_open(&vol, "/boot/many/nothere", &file, &err), -1);
 	assert_string_equal(err.msg,
 	                    "fat: cluster chain of a directory of /boot/many/nothere loops");
+	/* Found on the first lap, not after all 65525+ clusters of the FAT32:
+	 * on a BIOS every one of those would be a disk read. */
+	assert_true(disk.reads - before < 16);
 	set_fat(dir.first_cluster, 0x0fffff00);
 	assert_int_equal(fat_open(&vol, "/boot/many/nothere", &file, &err), -1);
 	assert_string_equal(err.msg, "fat: cluster 0xfffff00 out of range in /boot/many/nothere");
