@@ -13,6 +13,7 @@
 #include "fat.h"
 #include "lib.h"
 #include "log.h"
+#include "manifest.h"
 #include "memmap.h"
 #include "platform.h"
 
@@ -139,10 +140,20 @@ uint32_t platform_firmware(void)
 
 /* Stage 2 carries no manifest yet: BIOS boot checks no hashes, and has
  * no signature that could anchor them (docs/SECURE-BOOT.md). */
+/* stage2.ld: the manifest mkimage --sign appends to stage 2, and whether
+ * it did. No signature anchors it on BIOS, but it still catches files
+ * changed or corrupted since the image was made (docs/SECURE-BOOT.md). */
+extern const uint8_t __manifest[];
+extern const uint32_t __stage2_manifest_sectors;
+_Static_assert(MANIFEST_SIZE <= 0x2a00, "stage2.ld reserves 21 sectors for the manifest");
+
 const void *platform_manifest(size_t *len)
 {
 	*len = 0;
-	return NULL;
+	if (__stage2_manifest_sectors * DISK_SECTOR_SIZE < MANIFEST_SIZE)
+		return NULL; /* not signed: stage 1 loaded nothing there */
+	*len = MANIFEST_SIZE;
+	return __manifest;
 }
 
 int platform_secure_boot(void)

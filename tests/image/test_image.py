@@ -168,3 +168,47 @@ def test_other_content_other_guids(inputs, tmp_path):  # noqa: F811
     guids_a = [e[1] for e in read_gpt(a)[1]] + [read_gpt(a)[0]]
     guids_b = [e[1] for e in read_gpt(b)[1]] + [read_gpt(b)[0]]
     assert not set(guids_a) & set(guids_b)
+
+
+SNAKEOIL_KEY = "/usr/share/ovmf/PkKek-1-snakeoil.key"  # passphrase "snakeoil"
+SNAKEOIL_CERT = "/usr/share/ovmf/PkKek-1-snakeoil.pem"
+
+
+def test_signed_image_carries_the_manifest_after_stage2(inputs, tmp_path):  # noqa: F811
+    """--sign pins the files in BOOTX64.EFI and in the BIOS boot area:
+    stage 2 says 21 manifest sectors follow it, stage 1 loads them too,
+    and they are the signed loader's manifest byte for byte. Signing is
+    reproducible like the rest of the image."""
+    if inputs["fake"]:
+        pytest.skip("needs the real stage 2 and BOOTX64.EFI")
+    key = tmp_path / "k.pem"
+    subprocess.run(["openssl", "rsa", "-in", SNAKEOIL_KEY, "-passin", "pass:snakeoil",
+                    "-out", str(key)], check=True, capture_output=True)
+    images = []
+    for name in ("a.img", "b.img"):
+        mkimage("-o", tmp_path / name, "--kernel", inputs["kernel"], "--sign", key,
+                "--cert", SNAKEOIL_CERT, *loader_args(inputs))
+        images.append((tmp_path / name).read_bytes())
+    assert images[0] == images[1]
+    img = images[0]
+    stage2 = open(inputs["stage2"], "rb").read()
+    sectors = (len(stage2) + 511) // 512
+    assert struct.unpack_from("<H", img, 0x1B4)[0] == sectors + 21
+    at = 34 * SECTOR
+    written = img[at:at + len(stage2)]
+    assert written[:-4] == stage2[:-4] and written[-8:] == b"TBS2\x15\0\0\0"
+    manifest = img[at + sectors * SECTOR:at + (sectors + 21) * SECTOR]
+    assert manifest[:8] == b"TBMANIF1"
+    efi = tmp_path / "BOOTX64.EFI"
+    subprocess.run(["mcopy", "-i", f"{tmp_path / 'a.img'}@@1M", "::/EFI/BOOT/BOOTX64.EFI",
+                    str(efi)], check=True, env=dict(ENV, MTOOLS_SKIP_CHECK="1"))
+    signed = efi.read_bytes()
+    pinned = signed[signed.index(b"TBMANIF1\x01\0\0\0"):][:10592]  # not the literal
+    assert manifest[:10592] == pinned and manifest[10592:] == bytes(21 * SECTOR - 10592)
+
+    # Unsigned: nothing after stage 2, which says so.
+    mkimage("-o", tmp_path / "u.img", "--kernel", inputs["kernel"], *loader_args(inputs))
+    plain = (tmp_path / "u.img").read_bytes()
+    assert struct.unpack_from("<H", plain, 0x1B4)[0] == sectors
+    assert plain[at + len(stage2) - 4:at + len(stage2)] == bytes(4)
+    assert plain[at + sectors * SECTOR:at + (sectors + 21) * SECTOR] == bytes(21 * SECTOR)

@@ -5,7 +5,9 @@ mkimage --sign pins the kernel, the config and a module in BOOTX64.EFI and
 signs it with the snakeoil key: the firmware runs it and the kernel boots.
 The firmware refuses an unsigned BOOTX64.EFI before our code runs; the
 signed loader refuses a kernel, config or module changed after signing
-(mcopy), naming the file.
+(mcopy), naming the file. The BIOS loader carries the same manifest
+after stage 2: no signature anchors it there, but it refuses the same
+changed files.
 """
 import os
 import shutil
@@ -100,3 +102,31 @@ def test_module_changed_after_signing_is_refused(signed, tmp_path):
     initrd.write_bytes(b"not the initrd that was signed")
     img = tampered(signed, tmp_path, initrd, "::/boot/initrd")
     expect_refused(img, "manifest: /boot/initrd: SHA-256 mismatch")
+
+
+# --- the same manifest on the BIOS path ----------------------------------------
+def test_signed_image_boots_under_bios_with_its_manifest(signed):
+    with Qemu(str(signed), firmware="bios") as q:
+        status = q.wait_exit()
+        serial = q.serial()
+    assert status == EXIT_PASS, f"{q.exit_reason()}; serial:\n{serial}"
+    assert "manifest: 3 files pinned by SHA-256, Secure Boot off" in serial
+
+
+@pytest.mark.parametrize("target", ["kernel", "config"])
+def test_files_changed_after_signing_are_refused_under_bios(signed, tmp_path, target):
+    if target == "kernel":
+        img = tampered(signed, tmp_path, LOWKERNEL, "::/boot/kernel.elf")
+        message = "manifest: /boot/kernel.elf: SHA-256 mismatch"
+    else:
+        cfg = tmp_path / "twinboot.cfg"
+        cfg.write_text("kernel=/boot/kernel.elf\ncmdline=init=/bin/sh\nmodule=/boot/initrd\n")
+        img = tampered(signed, tmp_path, cfg, "::/boot/twinboot.cfg")
+        message = "manifest: /boot/twinboot.cfg: SHA-256 mismatch"
+    with Qemu(str(img), firmware="bios") as q:
+        serial = q.wait_serial(r"twinboot: error: .*\n")
+        assert q.still_running(after=1.0), q.exit_reason()  # halted, not reset
+        screen = "\n".join(text for text, _ in q.vga_text())
+    assert message in serial, serial
+    assert message in screen, screen
+    assert "Hello World!" not in serial

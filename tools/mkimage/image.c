@@ -74,18 +74,45 @@ static int fill_image(const char *tmp, const struct options *opt, const struct i
 	uint32_t serial = (uint32_t)seed[4] | (uint32_t)seed[5] << 8 | (uint32_t)seed[6] << 16 |
 	                  (uint32_t)seed[7] << 24;
 	uint32_t stage2_sectors = (uint32_t)((in->stage2.size + SECTOR - 1) / SECTOR);
-	if (mbr_build(mbr, &in->stage1, stage2_sectors, signature, total, esp_sectors, fat32,
-	              opt->hybrid))
+	uint32_t manifest_sectors = in->has_manifest ? STAGE2_MANIFEST_SECTORS : 0;
+	/* Signed: stage 2 says the manifest follows it, stage 1 loads both. */
+	uint8_t *stage2 = malloc(in->stage2.size);
+	if (!stage2)
 		return -1;
+	memcpy(stage2, in->stage2.data, in->stage2.size);
+	if (manifest_sectors) {
+		size_t n = in->stage2.size;
+		if (n < 8 || memcmp(stage2 + n - 8, "TBS2", 4) ||
+		    (stage2_sectors + manifest_sectors) * SECTOR > STAGE2_MAX) {
+			fprintf(stderr,
+			        "mkimage: --sign: %s has no room for the manifest (no \"TBS2\" "
+			        "tail, or more than %u KiB with it)\n",
+			        opt->stage2, STAGE2_MAX >> 10);
+			free(stage2);
+			return -1;
+		}
+		for (unsigned i = 0; i < 4; i++)
+			stage2[n - 4 + i] = (uint8_t)(manifest_sectors >> (8 * i));
+	}
+	if (mbr_build(mbr, &in->stage1, stage2_sectors + manifest_sectors, signature, total,
+	              esp_sectors, fat32, opt->hybrid)) {
+		free(stage2);
+		return -1;
+	}
 	int fd = open(tmp, O_WRONLY);
 	if (fd < 0) {
 		fprintf(stderr, "mkimage: %s: %s\n", tmp, strerror(errno));
+		free(stage2);
 		return -1;
 	}
-	int bad = ftruncate(fd, (off_t)(total * SECTOR)) || pwrite(fd, mbr, SECTOR, 0) != SECTOR ||
-	          pwrite(fd, in->stage2.data, in->stage2.size, STAGE2_LBA * SECTOR) !=
-	              (ssize_t)in->stage2.size ||
-	          gpt_write(fd, total, esp_sectors, seed);
+	off_t manifest_at = (off_t)(STAGE2_LBA + stage2_sectors) * SECTOR;
+	int bad =
+	    ftruncate(fd, (off_t)(total * SECTOR)) || pwrite(fd, mbr, SECTOR, 0) != SECTOR ||
+	    pwrite(fd, stage2, in->stage2.size, STAGE2_LBA * SECTOR) != (ssize_t)in->stage2.size ||
+	    (manifest_sectors && pwrite(fd, in->manifest, manifest_sectors * SECTOR, manifest_at) !=
+	                             (ssize_t)(manifest_sectors * SECTOR)) ||
+	    gpt_write(fd, total, esp_sectors, seed);
+	free(stage2);
 	if (close(fd) || bad) {
 		fprintf(stderr, "mkimage: writing %s failed: %s\n", tmp, strerror(errno));
 		return -1;

@@ -13,6 +13,10 @@
 #define STAGE2_LBA 34u         /* first sector after the primary GPT */
 #define ESP_LBA 2048u          /* 1 MiB: aligned for flash media */
 #define STAGE2_MAX (64u << 10) /* stage 2 must fit what stage 1 reads */
+/* mkimage --sign appends the manifest to stage 2 in whole sectors and
+ * stores their count in stage 2's last dword, after its "TBS2" tail
+ * (loader/bios/stage2.ld reserves the room). */
+#define STAGE2_MANIFEST_SECTORS 21u
 #define ESP_MIN_MIB 32u
 #define FAT32_FROM_MIB 512u /* smaller ESPs get FAT16 */
 #define MAX_MODULES 64
@@ -58,6 +62,9 @@ struct inputs {
 	char config[CONFIG_TEXT_MAX]; /* boot/twinboot.cfg's text */
 	size_t config_len;
 	uint8_t seed[32]; /* SHA-256 of all of the above and the epoch */
+	/* --sign: the manifest, which also goes after stage 2 (image.c) */
+	uint8_t manifest[STAGE2_MANIFEST_SECTORS * SECTOR];
+	int has_manifest;
 };
 
 /* Read a file; on failure print "mkimage: PATH: why" and return -1. */

@@ -138,6 +138,12 @@ int sign_loader(const struct options *opt, struct inputs *in, const char **efi_p
 		return -1;
 	}
 	int bad = build_manifest(opt, in, efi.data + at);
+	if (!bad) {
+		_Static_assert(MANIFEST_SIZE <= sizeof(in->manifest), "room for the manifest");
+		memset(in->manifest, 0, sizeof(in->manifest));
+		memcpy(in->manifest, efi.data + at, MANIFEST_SIZE);
+		in->has_manifest = 1;
+	}
 	int fd = bad ? -1 : temp_beside(opt->output, "efi", unsigned_path, sizeof(unsigned_path));
 	bad |= fd < 0 || write(fd, efi.data, efi.size) != (ssize_t)efi.size;
 	if (fd >= 0 && (close(fd) || bad)) {
