@@ -27,7 +27,10 @@ static uint64_t pool_alloc(void *ctx)
 		return frame;
 	}
 	/* The estimate is a worst case, so this is a safety net only. */
-	return platform_alloc_pages(1, TB_MEM_LOADER, FOUR_GIB);
+	uint64_t frame = platform_alloc_pages(1, TB_MEM_LOADER, FOUR_GIB);
+	if (frame)
+		memset(phys_ptr(frame), 0, PAGE_SIZE);
+	return frame;
 }
 
 static void map_or_die(struct paging *pg, uint64_t virt, uint64_t phys, uint64_t size,

@@ -103,12 +103,14 @@ static void read_file(const char *path, uint32_t tb_type, uint64_t *phys, uint64
 	struct error err = {{0}};
 	if (platform_read_file(path, NULL, 0, size, &err))
 		log_fatal_error(&err);
-	uint64_t pages = ALIGN_UP(*size, PAGE_SIZE) / PAGE_SIZE;
-	*phys = platform_alloc_pages(pages ? pages : 1, tb_type, 0);
+	uint64_t pages = *size ? ALIGN_UP(*size, PAGE_SIZE) / PAGE_SIZE : 1;
+	*phys = platform_alloc_pages(pages, tb_type, 0);
 	if (!*phys)
 		log_fatal("boot: no free memory for %s (%llu KiB)", path,
 		          (unsigned long long)(pages * 4));
 	read_into(path, *phys, *size);
+	/* Nothing of an earlier boot in the last page's tail. */
+	memset((uint8_t *)phys_ptr(*phys) + *size, 0, (size_t)(pages * PAGE_SIZE - *size));
 }
 
 static void load_config(void)
@@ -218,6 +220,7 @@ static struct boot_block *alloc_boot_block(void)
 	if (!phys)
 		log_fatal("boot: no free memory below 4 GiB for the boot info (%llu KiB)",
 		          (unsigned long long)(pages * 4));
+	memset(phys_ptr(phys), 0, sizeof(struct boot_block)); /* reserved fields are 0 */
 	return phys_ptr(phys);
 }
 

@@ -35,7 +35,9 @@ void platform_write(const char *text, size_t len);
  * with an error status (UEFI, before ExitBootServices). Never returns. */
 _Noreturn void platform_halt(void);
 
-/* Allocate `pages` 4 KiB pages of physical memory, zeroed, below
+/* Allocate `pages` 4 KiB pages of physical memory, contents undefined
+ * (files are read straight into them: zeroing a 64 MiB kernel's pages
+ * first would be a wasted pass; callers zero what they need), below
  * `max_addr` (exclusive; 0 means no limit), recorded in the final memory
  * map as `tb_type` (TB_MEM_KERNEL, TB_MEM_MODULE or TB_MEM_LOADER).
  * Returns the physical address, or 0 when no such memory is free. */

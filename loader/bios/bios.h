@@ -18,6 +18,9 @@
 /* Fixed low-memory areas (linear addresses), see stage2.ld. */
 #define BIOS_SCRATCH 0x1000u /* 4 KiB for buffers the BIOS fills */
 #define BIOS_SCRATCH_SIZE 0x1000u
+/* The last 256 bytes of it hold realmode.asm's registers and saved stack
+ * pointer: data off the thunk's code page (realmode.asm says why). */
+#define BIOS_THUNK_DATA 0x1f00u
 #define BIOS_BOUNCE 0x70000u /* 64 KiB disk bounce buffer */
 #define BIOS_BOUNCE_SIZE 0x10000u
 #define BIOS_LOW_END 0x80000u /* nothing of ours at or above this */

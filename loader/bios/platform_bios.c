@@ -46,11 +46,7 @@ uint64_t platform_alloc_pages(uint64_t pages, uint32_t tb_type, uint64_t max_add
 	uint64_t limit = max_addr && max_addr < FOUR_GIB ? max_addr : FOUR_GIB;
 	if (!pages || pages >= (FOUR_GIB - ONE_MIB) / PAGE_SIZE)
 		return 0;
-	uint64_t phys =
-	    memmap_alloc(&bios_memmap, pages * PAGE_SIZE, PAGE_SIZE, ONE_MIB, limit, tb_type);
-	if (phys)
-		memset(phys_ptr(phys), 0, (size_t)(pages * PAGE_SIZE));
-	return phys;
+	return memmap_alloc(&bios_memmap, pages * PAGE_SIZE, PAGE_SIZE, ONE_MIB, limit, tb_type);
 }
 
 uint64_t platform_memory_top(void)

@@ -7,12 +7,25 @@
 ; The caller's stack must lie below 64 KiB (it does: 0x2000..0x7fff), so
 ; real mode runs on it as SS = 0, SP = ESP. This code and its data must be
 ; in the first 64 KiB too; stage2.ld asserts it.
+;
+; The code never writes to itself or to its own page: the registers and
+; the return stack pointer live at the top of the scratch page (bios.h:
+; BIOS_THUNK_DATA, no code there), and the vector is called through the
+; IVT rather than patched into an `int` instruction. An emulator (QEMU's
+; TCG) throws away the translated code of a page on every write to it;
+; with the data beside the code, each of the thousand disk reads of a
+; 64 MiB kernel paid for translating the thunk and its neighbours again.
 
 section .realmode progbits alloc exec
 extern gdt32_desc, idt32_desc
 global bios_int
 
 REGS_DWORDS equ 11              ; sizeof(struct bios_regs) / 4
+THUNK_DATA equ 0x1f00           ; bios.h: BIOS_THUNK_DATA
+rm_handler equ THUNK_DATA       ; dd: offset, segment of the vector's handler
+saved_esp equ THUNK_DATA + 4    ; dd
+rm_regs equ THUNK_DATA + 8      ; REGS_DWORDS dd, in pop order
+rm_regs_end equ rm_regs + 4 * REGS_DWORDS
 
 bits 32
 bios_int:
@@ -20,10 +33,10 @@ bios_int:
 	push ebx
 	push esi
 	push edi
-	; Patch the vector into the `int` below; the far jumps that follow
-	; serialise, so the CPU sees the new byte.
-	mov al, [esp + 20]
-	mov [int_vector], al
+	; The handler's real-mode address, from the IVT at linear 0.
+	movzx eax, byte [esp + 20]
+	mov eax, [eax * 4]
+	mov [rm_handler], eax
 	; Copy *regs below 64 KiB, where real mode can address it.
 	mov esi, [esp + 24]
 	mov edi, rm_regs
@@ -64,11 +77,13 @@ bits 16
 	mov sp, [cs:saved_esp]
 
 	; Interrupts on during the call: disk and USB services of some
-	; BIOSes (SeaBIOS among them) wait on the timer tick.
+	; BIOSes (SeaBIOS among them) wait on the timer tick. What `int`
+	; does: push the flags (IF set), clear IF, far call; the handler's
+	; iret (or retf 2) returns here with IF set again.
 	sti
-	db 0xcd                         ; int imm8
-int_vector:
-	db 0
+	pushf
+	cli
+	call far [cs:rm_handler]
 	cli
 
 	; Store every register back in the same order, the flags (CF) too.
@@ -113,9 +128,6 @@ bits 32
 	ret
 
 align 4
-saved_esp: dd 0
 rm_idt:
 	dw 0x3ff                        ; 256 vectors of 4 bytes
 	dd 0
-rm_regs: times REGS_DWORDS dd 0
-rm_regs_end:

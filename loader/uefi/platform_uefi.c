@@ -93,7 +93,6 @@ uint64_t platform_alloc_pages(uint64_t pages, uint32_t tb_type, uint64_t max_add
 	}
 	if (EFI_ERROR(s))
 		return 0;
-	memset(phys_ptr(addr), 0, pages * PAGE_SIZE);
 	return addr;
 }
 

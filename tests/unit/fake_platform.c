@@ -114,7 +114,7 @@ uint64_t platform_alloc_pages(uint64_t pages, uint32_t tb_type, uint64_t max_add
 	void *p = aligned_alloc(4096, bytes ? bytes : 4096);
 	if (!p)
 		return 0;
-	memset(p, 0, bytes);
+	memset(p, 0xa5, bytes); /* undefined contents: catch callers that assume zero */
 	allocs[alloc_count++] = (struct fake_alloc){p, bytes, tb_type};
 	alloc_bytes += bytes;
 	return (uint64_t)(uintptr_t)p;

@@ -69,6 +69,16 @@ static void test_memcpy_memset(void **state)
 		assert_int_equal(dst[i], i >= 3 && i < 103 ? 0xab : 0xee);
 	tb_memset(dst, 0, 0);
 	assert_int_equal(dst[0], 0xee);
+	/* every length around the 8-word steps, at every alignment */
+	for (size_t off = 0; off < 9; off++)
+		for (size_t n = 0; n + off + 1 < sizeof(dst) && n < 200; n++) {
+			for (size_t i = 0; i < sizeof(dst); i++)
+				dst[i] = 0xee;
+			tb_memset(dst + off, 0x80 | (int)n, n);
+			for (size_t i = 0; i < sizeof(dst); i++)
+				assert_int_equal(dst[i], i >= off && i < off + n ? (0x80 | n) & 0xff
+				                                                 : 0xee);
+		}
 }
 
 static void test_memmove(void **state)
