@@ -3,7 +3,10 @@
  * was loaded from (the ESP: the same bytes the loader reads) with one
  * BlockIo ReadBlocks (UEFI 2.10 13.9), writes one line on COM1 and ends
  * QEMU through isa-debug-exit. With 0 bytes it is the firmware floor.
- * bench.py patches bench_bytes in the .efi, found after its marker.
+ * With exit_boot_services set it first leaves boot services the way every
+ * OS loader must (GetMemoryMap, ExitBootServices): the part of a loader's
+ * time that is the firmware's own work. bench.py patches both fields in
+ * the .efi, found after the marker.
  */
 #include <efi.h>
 
@@ -18,11 +21,28 @@ static void puts_com1(const char *s)
 		outb(0x3f8, (UINT8)*s);
 }
 
-/* "TBBENCHN" then the byte count, little-endian. */
+/* "TBBENCHN", the byte count, then 1 to exit boot services; little-endian. */
 volatile struct {
 	char marker[8];
 	UINT64 bytes;
-} bench_bytes = {{'T', 'B', 'B', 'E', 'N', 'C', 'H', 'N'}, 0};
+	UINT64 exit_boot_services;
+} bench_bytes = {{'T', 'B', 'B', 'E', 'N', 'C', 'H', 'N'}, 0, 0};
+
+/* UEFI 2.10 7.4: the key of the latest map; retried if an event changed it. */
+static int exit_boot_services(EFI_HANDLE image, EFI_BOOT_SERVICES *bs)
+{
+	static UINT8 map[1 << 16];
+	for (int attempt = 0; attempt < 8; attempt++) {
+		UINTN size = sizeof(map), key, desc_size;
+		UINT32 version;
+		if (EFI_ERROR(bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)map, &key,
+		                               &desc_size, &version)))
+			return 0;
+		if (!EFI_ERROR(bs->ExitBootServices(image, key)))
+			return 1;
+	}
+	return 0;
+}
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 
@@ -51,6 +71,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 			         bio->ReadBlocks(bio, bio->Media->MediaId, 0, bytes, (void *)buf));
 		}
 	}
+	if (ok && bench_bytes.exit_boot_services)
+		ok = exit_boot_services(image, bs);
 	puts_com1(ok ? "bench: raw read done\n" : "bench: raw read failed\n");
 	outb(0xf4, ok ? 0x10 : 0x11);
 	for (;;)
