@@ -133,23 +133,40 @@ static _Noreturn void no_room_for_kernel(uint64_t bytes)
 	          (unsigned long long)(bytes / 1024));
 }
 
-/* The fast way, for kernels whose file lays segments out as memory does
- * (elf_file_mirrors_memory: what linkers write). From the headers alone,
- * place the file so that every segment lands where it runs, read it there
- * in one go, and only zero BSS and gaps: no second copy of a big kernel,
- * and half the memory. The headers are only a guess until the whole file
- * is verified and checked again. Sets *size to the file's. Returns the
- * physical address of virt_base, or 0 when the file is not laid out that
- * way. */
-static uint64_t load_kernel_in_place(struct elf_plan *plan, uint64_t *size_out)
+/* The kernel file's first bytes: all of a small kernel, the headers of a
+ * big one. Static: the BIOS stack is small. */
+#define KERNEL_HEAD_BYTES (64u << 10)
+static uint8_t kernel_head[KERNEL_HEAD_BYTES];
+
+/* Check the kernel file at `file` (size bytes, all of it, already read)
+ * and put its segments in new KERNEL pages: a copy. */
+static uint64_t copy_kernel(const void *file, uint64_t size, struct elf_plan *plan)
 {
-	static uint8_t head[PAGE_SIZE]; /* static: the BIOS stack is small */
 	struct error err = {{0}};
-	uint64_t size, offset, offset_again;
-	if (platform_read_file(config.kernel, head, sizeof(head), &size, &err))
-		log_fatal_error(&err);
-	*size_out = size;
-	if (elf_check_head(head, sizeof(head), (size_t)size, platform_memory_top(), plan, &err) ||
+	verify_file(config.kernel, (uint64_t)(uintptr_t)file, size);
+	if (elf_check(file, (size_t)size, platform_memory_top(), plan, &err))
+		log_fatal("%s: %s", config.kernel, err.msg);
+	uint64_t span = plan->virt_end - plan->virt_base;
+	uint64_t phys = platform_alloc_pages(span / PAGE_SIZE, TB_MEM_KERNEL, 0);
+	if (!phys)
+		no_room_for_kernel(span);
+	elf_load(plan, file, phys_ptr(phys));
+	return phys;
+}
+
+/* The fast way for a big kernel whose file lays segments out as memory
+ * does (elf_file_mirrors_memory: what linkers write). From the headers
+ * alone, place the file so that every segment lands where it runs, read
+ * it there in one go, and only zero BSS and gaps: no second copy of a big
+ * kernel, and half the memory. The headers are only a guess until the
+ * whole file is verified and checked again. Returns the physical address
+ * of virt_base, or 0 when the file is not laid out that way. */
+static uint64_t load_kernel_in_place(uint64_t size, struct elf_plan *plan)
+{
+	struct error err = {{0}};
+	uint64_t offset, offset_again;
+	if (elf_check_head(kernel_head, sizeof(kernel_head), (size_t)size, platform_memory_top(),
+	                   plan, &err) ||
 	    !elf_file_mirrors_memory(plan, &offset))
 		return 0;
 
@@ -172,30 +189,32 @@ static uint64_t load_kernel_in_place(struct elf_plan *plan, uint64_t *size_out)
 }
 
 /* Read the kernel, check it, and put its segments in pages of their own,
- * which the final memory map shows as KERNEL; what else the file holds
- * stays in LOADER memory, which the kernel may reclaim. */
+ * which the final memory map shows as KERNEL. One read of its first
+ * 64 KiB first: for a small kernel that is the whole file, copied to its
+ * pages from there; a big one is then read once more, in place when its
+ * layout allows. What else the file holds stays in LOADER memory, which
+ * the kernel may reclaim. */
 static uint64_t load_kernel(struct elf_plan *plan)
 {
 	struct error err = {{0}};
-	uint64_t file, size;
-	uint64_t phys = load_kernel_in_place(plan, &size);
-	if (phys) {
-		log_verbose("kernel: %s read in place", config.kernel);
+	uint64_t file, size, phys;
+	const char *how = "read whole and copied";
+	if (platform_read_file(config.kernel, kernel_head, sizeof(kernel_head), &size, &err))
+		log_fatal_error(&err);
+	if (size <= sizeof(kernel_head)) {
+		phys = copy_kernel(kernel_head, size, plan);
+		how = "read in one go";
+	} else if ((phys = load_kernel_in_place(size, plan)) != 0) {
+		how = "read in place";
 	} else {
 		/* Any other layout, and every broken file, whose message
 		 * comes from checking all of it: read, check, copy. */
 		read_file(config.kernel, TB_MEM_LOADER, &file, &size);
-		verify_file(config.kernel, file, size);
-		if (elf_check(phys_ptr(file), (size_t)size, platform_memory_top(), plan, &err))
-			log_fatal("%s: %s", config.kernel, err.msg);
-		uint64_t span = plan->virt_end - plan->virt_base;
-		phys = platform_alloc_pages(span / PAGE_SIZE, TB_MEM_KERNEL, 0);
-		if (!phys)
-			no_room_for_kernel(span);
-		elf_load(plan, phys_ptr(file), phys_ptr(phys));
+		phys = copy_kernel(phys_ptr(file), size, plan);
 	}
-	log_verbose("kernel: %s, %llu bytes, entry 0x%llx, %u segments at 0x%llx (phys 0x%llx)",
-	            config.kernel, (unsigned long long)size, (unsigned long long)plan->entry,
+	log_verbose("kernel: %s %s, %llu bytes, entry 0x%llx, %u segments at 0x%llx "
+	            "(phys 0x%llx)",
+	            config.kernel, how, (unsigned long long)size, (unsigned long long)plan->entry,
 	            plan->segment_count, (unsigned long long)plan->virt_base,
 	            (unsigned long long)phys);
 	return phys;

@@ -28,12 +28,14 @@ static uint64_t le64(const uint8_t *p)
 	return le32(p) | (uint64_t)le32(p + 4) << 32;
 }
 
-/* A sector for headers and 32 for entries (the usual 128 entries of 128
- * bytes: one disk read, not 32, which under BIOS costs a real-mode round
- * trip each): static, because the BIOS stage 2 stack is small. */
+/* A sector for a header, then 32 for entries (the usual 128 entries of
+ * 128 bytes): the primary header and its array come in one disk read, not
+ * 33, and under BIOS each read is a real-mode round trip. Static, because
+ * the BIOS stage 2 stack is small. */
 #define ENTRY_CHUNK_SECTORS 32u
-static uint8_t header[DISK_SECTOR_SIZE];
-static uint8_t entries[ENTRY_CHUNK_SECTORS * DISK_SECTOR_SIZE];
+static uint8_t area[(1 + ENTRY_CHUNK_SECTORS) * DISK_SECTOR_SIZE];
+static uint8_t *const header = area;
+static uint8_t *const entries = area + DISK_SECTOR_SIZE;
 
 /* What try_header() learnt besides its verdict. */
 struct header_info {
@@ -49,7 +51,13 @@ static int try_header(struct disk *disk, uint64_t lba, struct partition *esp,
                       struct header_info *info, struct error *why)
 {
 	struct error err = {{0}};
-	if (disk->read(disk, lba, 1, header, &err))
+	/* The primary's entries follow it at LBA 2 on nearly every disk:
+	 * read ahead, and fall back to the header alone if that fails. */
+	uint32_t ahead =
+	    lba == 1 && disk->sectors >= 2 + ENTRY_CHUNK_SECTORS ? ENTRY_CHUNK_SECTORS : 0;
+	if (ahead && disk->read(disk, lba, 1 + ahead, area, &err))
+		ahead = 0;
+	if (!ahead && disk->read(disk, lba, 1, header, &err))
 		return error_set(why, "%s", err.msg);
 	if (memcmp(header, GPT_SIGNATURE, 8))
 		return error_set(why, "no \"EFI PART\" signature at LBA %llu",
@@ -86,12 +94,14 @@ static int try_header(struct disk *disk, uint64_t lba, struct partition *esp,
 	/* One pass over the array: the CRC covers count * entry_size bytes.
 	 * The ESP found is judged only once the CRC says the array is intact. */
 	uint32_t crc = 0, found = 0;
+	int first_chunk_read = entries_lba == lba + 1 && ahead;
 	for (uint32_t s = 0; s < sectors; s++) {
 		uint32_t at = s % ENTRY_CHUNK_SECTORS;
-		if (at == 0 && disk->read(disk, entries_lba + s,
-		                          sectors - s < ENTRY_CHUNK_SECTORS ? sectors - s
-		                                                            : ENTRY_CHUNK_SECTORS,
-		                          entries, &err))
+		if (at == 0 && !(s == 0 && first_chunk_read) &&
+		    disk->read(disk, entries_lba + s,
+		               sectors - s < ENTRY_CHUNK_SECTORS ? sectors - s
+		                                                 : ENTRY_CHUNK_SECTORS,
+		               entries, &err))
 			return error_set(why, "%s", err.msg);
 		const uint8_t *sector = entries + at * DISK_SECTOR_SIZE;
 		uint32_t n =

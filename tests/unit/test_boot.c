@@ -124,14 +124,39 @@ static void test_boots_with_modules_and_cmdline(void **state)
 	assert_non_null(strstr((char *)(uintptr_t)bi->log, TB_LOADER_NAME));
 }
 
-/* make_kernel() lays the file out as memory (text at file 0x1000 =
- * KBASE, data at 0x2000 = KBASE + 0x1000), as linkers do: the loader
- * reads it once, straight to where it runs, headers just below. */
-static void test_kernel_is_read_in_place(void **state)
+/* A small kernel (make_kernel: 10 KiB) comes whole with the loader's
+ * first read of the file: one read, the segments copied from it. */
+static void test_small_kernel_is_read_once(void **state)
 {
 	(void)state;
 	const char *cfg = "kernel=/boot/kernel.elf\nverbose=1\n";
 	add_standard_files(cfg);
+	run_boot();
+	struct tb_bootinfo *bi = entered_bootinfo();
+	uint8_t *kphys = (uint8_t *)(uintptr_t)bi->kernel_phys_base;
+	assert_int_equal(kphys[0], 0x90);
+	assert_int_equal(kphys[0x1000], 0xab);
+	assert_int_equal(kphys[0x1800], 0);
+	assert_int_equal(fake_bytes_read, strlen(cfg) + kernel_size);
+	assert_non_null(strstr(fake_platform_output(), "kernel: /boot/kernel.elf read in one go"));
+}
+
+/* make_kernel() with 72 KiB of data: bigger than the first read. Its file
+ * lays segments out as memory (text at file 0x1000 = KBASE, data at
+ * 0x2000 = KBASE + 0x1000), as linkers do, so the loader reads it once
+ * more, straight to where it runs, headers just below. */
+static void test_big_kernel_is_read_in_place(void **state)
+{
+	(void)state;
+	const char *cfg = "kernel=/boot/kernel.elf\nverbose=1\n";
+	static uint8_t big[0x14000];
+	make_kernel(big, sizeof(big));
+	Elf64_Phdr *ph = (Elf64_Phdr *)(big + sizeof(Elf64_Ehdr));
+	ph[1].p_filesz = 0x12000;
+	ph[1].p_memsz = 0x13000;
+	memset(big + 0x2000, 0xab, 0x12000);
+	fake_platform_add_file("/boot/twinboot.cfg", cfg, strlen(cfg));
+	fake_platform_add_file("/boot/kernel.elf", big, sizeof(big));
 	run_boot();
 	struct tb_bootinfo *bi = entered_bootinfo();
 	uint8_t *kphys = (uint8_t *)(uintptr_t)bi->kernel_phys_base;
@@ -141,25 +166,30 @@ static void test_kernel_is_read_in_place(void **state)
 	                    4); /* the file's head */
 	assert_int_equal(kphys[0], 0x90);
 	assert_int_equal(kphys[0x1000], 0xab);
-	assert_int_equal(kphys[0x1800], 0); /* BSS over the file's end, zeroed */
-	assert_int_equal(kphys[0x3fff], 0);
-	/* the config, the kernel's first page, then the kernel once */
-	assert_int_equal(fake_bytes_read, strlen(cfg) + 0x1000 + kernel_size);
+	assert_int_equal(kphys[0x12fff], 0xab);
+	assert_int_equal(kphys[0x13000], 0); /* BSS, zeroed */
+	assert_int_equal(kphys[0x13fff], 0);
+	assert_int_equal(bi->kernel_size, 0x14000);
+	/* the config, the first 64 KiB, then the kernel once */
+	assert_int_equal(fake_bytes_read, strlen(cfg) + 0x10000 + sizeof(big));
 	assert_non_null(strstr(fake_platform_output(), "kernel: /boot/kernel.elf read in place"));
 }
 
-/* A file laid out otherwise (data moved to 0x3000) is read whole and its
- * segments copied: the same kernel in memory, the same map. */
+/* A big file laid out otherwise (data moved from 0x2000 to 0x3000) is
+ * read whole and its segments copied: the same kernel in memory, the
+ * same map. */
 static void test_other_layouts_are_copied(void **state)
 {
 	(void)state;
 	const char *cfg = "kernel=/boot/kernel.elf\nverbose=1\n";
-	uint8_t moved[0x3800];
-	kernel_size = make_kernel(kernel, sizeof(kernel));
-	memcpy(moved, kernel, sizeof(kernel));
-	memmove(moved + 0x3000, kernel + 0x2000, 0x800);
+	static uint8_t moved[0x15000];
+	make_kernel(moved, sizeof(moved));
 	Elf64_Phdr *ph = (Elf64_Phdr *)(moved + sizeof(Elf64_Ehdr));
 	ph[1].p_offset = 0x3000;
+	ph[1].p_filesz = 0x12000;
+	ph[1].p_memsz = 0x13000;
+	memset(moved + 0x2000, 0, 0x1000);
+	memset(moved + 0x3000, 0xab, 0x12000);
 	fake_platform_add_file("/boot/twinboot.cfg", cfg, strlen(cfg));
 	fake_platform_add_file("/boot/kernel.elf", moved, sizeof(moved));
 	run_boot();
@@ -167,8 +197,9 @@ static void test_other_layouts_are_copied(void **state)
 	uint8_t *kphys = (uint8_t *)(uintptr_t)bi->kernel_phys_base;
 	assert_int_equal(kphys[0], 0x90);
 	assert_int_equal(kphys[0x1000], 0xab);
-	assert_int_equal(kphys[0x1800], 0);
-	assert_null(strstr(fake_platform_output(), "read in place"));
+	assert_int_equal(kphys[0x12fff], 0xab);
+	assert_int_equal(kphys[0x13000], 0);
+	assert_non_null(strstr(fake_platform_output(), "read whole and copied"));
 	const struct tb_mem_range *map = (const struct tb_mem_range *)(uintptr_t)bi->mem_map;
 	int kernel_entry = 0;
 	for (uint32_t i = 0; i < bi->mem_map_entries; i++)
@@ -420,7 +451,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_boots_with_modules_and_cmdline, setup),
 	    cmocka_unit_test_setup(test_page_tables_follow_the_abi, setup),
-	    cmocka_unit_test_setup(test_kernel_is_read_in_place, setup),
+	    cmocka_unit_test_setup(test_small_kernel_is_read_once, setup),
+	    cmocka_unit_test_setup(test_big_kernel_is_read_in_place, setup),
 	    cmocka_unit_test_setup(test_other_layouts_are_copied, setup),
 	    cmocka_unit_test_setup(test_memory_map_is_normalised, setup),
 	    cmocka_unit_test_setup(test_missing_config_is_named, setup),
