@@ -141,6 +141,36 @@ static void test_small_kernel_is_read_once(void **state)
 	assert_non_null(strstr(fake_platform_output(), "kernel: /boot/kernel.elf read in one go"));
 }
 
+/* make_kernel() with 72 KiB of data (then 4 KiB of BSS), bigger than the
+ * loader's first read, the data at `data_offset` in the file; served with
+ * a verbose config. Returns the boot info once the kernel is entered. */
+static struct tb_bootinfo *boot_big_kernel(uint64_t data_offset, size_t *file_size)
+{
+	const char *cfg = "kernel=/boot/kernel.elf\nverbose=1\n";
+	static uint8_t big[0x15000];
+	*file_size = (size_t)data_offset + 0x12000;
+	make_kernel(big, sizeof(big));
+	Elf64_Phdr *ph = (Elf64_Phdr *)(big + sizeof(Elf64_Ehdr));
+	ph[1].p_offset = data_offset;
+	ph[1].p_filesz = 0x12000;
+	ph[1].p_memsz = 0x13000;
+	memset(big + 0x2000, 0, 0x1000);
+	memset(big + data_offset, 0xab, 0x12000);
+	fake_platform_add_file("/boot/twinboot.cfg", cfg, strlen(cfg));
+	fake_platform_add_file("/boot/kernel.elf", big, *file_size);
+	run_boot();
+	struct tb_bootinfo *bi = entered_bootinfo();
+	uint8_t *kphys = (uint8_t *)(uintptr_t)bi->kernel_phys_base;
+	assert_int_equal(kphys[0], 0x90);
+	assert_int_equal(kphys[0x1000], 0xab);
+	assert_int_equal(kphys[0x12fff], 0xab);
+	assert_int_equal(kphys[0x13000], 0); /* BSS, zeroed */
+	assert_int_equal(kphys[0x13fff], 0);
+	assert_int_equal(bi->kernel_size, 0x14000);
+	fake_bytes_read -= strlen(cfg);
+	return bi;
+}
+
 /* make_kernel() with 72 KiB of data: bigger than the first read. Its file
  * lays segments out as memory (text at file 0x1000 = KBASE, data at
  * 0x2000 = KBASE + 0x1000), as linkers do, so the loader reads it once
@@ -148,30 +178,15 @@ static void test_small_kernel_is_read_once(void **state)
 static void test_big_kernel_is_read_in_place(void **state)
 {
 	(void)state;
-	const char *cfg = "kernel=/boot/kernel.elf\nverbose=1\n";
-	static uint8_t big[0x14000];
-	make_kernel(big, sizeof(big));
-	Elf64_Phdr *ph = (Elf64_Phdr *)(big + sizeof(Elf64_Ehdr));
-	ph[1].p_filesz = 0x12000;
-	ph[1].p_memsz = 0x13000;
-	memset(big + 0x2000, 0xab, 0x12000);
-	fake_platform_add_file("/boot/twinboot.cfg", cfg, strlen(cfg));
-	fake_platform_add_file("/boot/kernel.elf", big, sizeof(big));
-	run_boot();
-	struct tb_bootinfo *bi = entered_bootinfo();
+	size_t size;
+	struct tb_bootinfo *bi = boot_big_kernel(0x2000, &size);
 	uint8_t *kphys = (uint8_t *)(uintptr_t)bi->kernel_phys_base;
 	assert_memory_equal(kphys - 0x1000,
 	                    "\x7f"
 	                    "ELF",
 	                    4); /* the file's head */
-	assert_int_equal(kphys[0], 0x90);
-	assert_int_equal(kphys[0x1000], 0xab);
-	assert_int_equal(kphys[0x12fff], 0xab);
-	assert_int_equal(kphys[0x13000], 0); /* BSS, zeroed */
-	assert_int_equal(kphys[0x13fff], 0);
-	assert_int_equal(bi->kernel_size, 0x14000);
-	/* the config, the first 64 KiB, then the kernel once */
-	assert_int_equal(fake_bytes_read, strlen(cfg) + 0x10000 + sizeof(big));
+	/* the first 64 KiB, then the kernel once */
+	assert_int_equal(fake_bytes_read, 0x10000 + size);
 	assert_non_null(strstr(fake_platform_output(), "kernel: /boot/kernel.elf read in place"));
 }
 
@@ -181,24 +196,8 @@ static void test_big_kernel_is_read_in_place(void **state)
 static void test_other_layouts_are_copied(void **state)
 {
 	(void)state;
-	const char *cfg = "kernel=/boot/kernel.elf\nverbose=1\n";
-	static uint8_t moved[0x15000];
-	make_kernel(moved, sizeof(moved));
-	Elf64_Phdr *ph = (Elf64_Phdr *)(moved + sizeof(Elf64_Ehdr));
-	ph[1].p_offset = 0x3000;
-	ph[1].p_filesz = 0x12000;
-	ph[1].p_memsz = 0x13000;
-	memset(moved + 0x2000, 0, 0x1000);
-	memset(moved + 0x3000, 0xab, 0x12000);
-	fake_platform_add_file("/boot/twinboot.cfg", cfg, strlen(cfg));
-	fake_platform_add_file("/boot/kernel.elf", moved, sizeof(moved));
-	run_boot();
-	struct tb_bootinfo *bi = entered_bootinfo();
-	uint8_t *kphys = (uint8_t *)(uintptr_t)bi->kernel_phys_base;
-	assert_int_equal(kphys[0], 0x90);
-	assert_int_equal(kphys[0x1000], 0xab);
-	assert_int_equal(kphys[0x12fff], 0xab);
-	assert_int_equal(kphys[0x13000], 0);
+	size_t size;
+	struct tb_bootinfo *bi = boot_big_kernel(0x3000, &size);
 	assert_non_null(strstr(fake_platform_output(), "read whole and copied"));
 	const struct tb_mem_range *map = (const struct tb_mem_range *)(uintptr_t)bi->mem_map;
 	int kernel_entry = 0;
