@@ -43,6 +43,9 @@ WARN := -Wall -Wextra -Werror
 # Freestanding code includes common/ headers with "quotes" only, so that
 # common/elf.h, error.h and the like never shadow <elf.h> on the host.
 INC := -iquote common
+# common/early_fault.asm, flat, which common/early_idt.c embeds with .incbin.
+EARLY_FAULT_BIN := $(B)/common/early_fault.bin
+EARLY := -DEARLY_FAULT_BIN='"$(EARLY_FAULT_BIN)"'
 
 # ---------------------------------------------------------------- sources
 # The shared core, listed once. Host builds use libc's string functions and
@@ -50,7 +53,7 @@ INC := -iquote common
 COMMON_SRC := common/lib.c common/fmt.c common/error.c common/crc32.c \
 	common/elf.c common/memmap.c common/paging.c common/config.c \
 	common/fat.c common/gpt.c common/cpu.c common/log.c common/boot.c \
-	common/address_space.c common/sha256.c common/manifest.c
+	common/address_space.c common/sha256.c common/manifest.c common/early_idt.c
 COMMON_HOST_SRC := $(filter-out common/lib.c,$(COMMON_SRC))
 # The UEFI loader reads files through the firmware, which finds partitions
 # and reads FAT itself: our disk readers would be dead weight in the 64 KiB.
@@ -184,7 +187,7 @@ all: $(IMAGE)
 $(B)/bios/%.o: %.c
 	$(say) CC32 $<
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(BIOS_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(BIOS_CFLAGS) $(EARLY) -MMD -MP -c $< -o $@
 $(B)/bios/%.o: %.asm
 	$(say) NASM $<
 	@mkdir -p $(@D)
@@ -192,7 +195,7 @@ $(B)/bios/%.o: %.asm
 $(B)/uefi/%.o: %.c
 	$(say) CCEFI $<
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(UEFI_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(UEFI_CFLAGS) $(EARLY) -MMD -MP -c $< -o $@
 $(B)/kernel/%.o: %.c
 	$(say) CC64 $<
 	@mkdir -p $(@D)
@@ -208,11 +211,18 @@ $(B)/mkimage/%.o: %.c
 $(B)/host/%.o: %.c
 	$(say) HOSTCC $<
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(HOST_CFLAGS) $(EARLY) -MMD -MP -c $< -o $@
 $(B)/fuzz/obj/%.o: %.c
 	$(say) FUZZCC $<
 	@mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(EARLY) -MMD -MP -c $< -o $@
+
+# The early IDT's code, for both loaders (common/early_idt.h).
+$(EARLY_FAULT_BIN): common/early_fault.asm
+	$(say) NASM $<
+	@mkdir -p $(@D)
+	$(Q)$(NASM) -w+all -f bin $< -o $@
+$(addsuffix /common/early_idt.o,$(B)/bios $(B)/uefi $(B)/host $(B)/fuzz/obj): $(EARLY_FAULT_BIN)
 
 # Stage 1: a flat 512-byte MBR template; mbr.asm pads to 440 bytes with
 # `times`, so a stage 1 that grows past it fails to assemble.

@@ -12,6 +12,7 @@
 #include "bootinfo.h"
 #include "config.h"
 #include "cpu.h"
+#include "early_idt.h"
 #include "elf.h"
 #include "layout.h"
 #include "lib.h"
@@ -337,9 +338,10 @@ _Noreturn void boot_main(uint64_t tsc_entry)
 	fill_boot_info(block, &facts);
 	log_verbose("boot: entering the kernel at 0x%llx", (unsigned long long)facts.plan.entry);
 
+	uint64_t idtr = early_idt_build(&facts.console);
 	final_memory_map(block, &facts);
 	copy_log(block);
 	block->info.tsc_handoff = rdtsc();
 	platform_enter_kernel(pml4, facts.plan.entry, TB_STACK_TOP - 8,
-	                      TB_DIRECT_MAP_OFFSET + (uint64_t)(uintptr_t)block, cpu.nx);
+	                      TB_DIRECT_MAP_OFFSET + (uint64_t)(uintptr_t)block, cpu.nx, idtr);
 }

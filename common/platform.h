@@ -91,10 +91,11 @@ int platform_secure_boot(void);
 int platform_exit_firmware(struct memmap *map, struct error *err);
 
 /* Load CR3 = pml4, make sure long mode, PAE, NXE (if nx) and CR0.WP are
- * on, load a GDT with a 64-bit code segment, set RSP = stack_top and
+ * on, load a GDT with a 64-bit code segment and the IDT whose IDTR is at
+ * `idtr` (below 4 GiB: common/early_idt.h), set RSP = stack_top and
  * RDI = bootinfo and jump to entry. The code doing this must be identity
  * mapped in the new tables (the first 4 GiB are). Never returns. */
 _Noreturn void platform_enter_kernel(uint64_t pml4, uint64_t entry, uint64_t stack_top,
-                                     uint64_t bootinfo, int nx);
+                                     uint64_t bootinfo, int nx, uint64_t idtr);
 
 #endif

@@ -2,7 +2,8 @@
 ; kernel in 64-bit long mode.
 ;
 ; _Noreturn void platform_enter_kernel(uint64_t pml4, uint64_t entry,
-;     uint64_t stack_top, uint64_t bootinfo, int nx)   (cdecl, all on the stack)
+;     uint64_t stack_top, uint64_t bootinfo, int nx, uint64_t idtr)
+;     (cdecl, all on the stack)
 ; Follows Intel SDM vol. 3A 10.8.5 "Initializing IA-32e Mode": PAE on,
 ; CR3 = PML4, EFER.LME, then CR0.PG enables and activates long mode; a far
 ; jump to a 64-bit code segment leaves compatibility mode. This code runs
@@ -39,6 +40,11 @@ platform_enter_kernel:
 
 	; The hand-off GDT: 0x08 64-bit code, 0x10 data (docs/ABI.md).
 	lgdt [gdt64_desc]
+	; The early IDT (common/early_idt.h), below 4 GiB: in 32-bit mode
+	; lidt takes a 32-bit base, the same address long mode then uses.
+	; Interrupts stay off, and nothing faults until the kernel runs.
+	mov eax, [ebp + 40]
+	lidt [eax]
 
 	; The three 64-bit values in halves: entry in ebx:eax, stack top in
 	; edx:ecx, boot info in edi:esi. The stack argument area goes away

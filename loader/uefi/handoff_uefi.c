@@ -82,12 +82,15 @@ static void load_gdt(void)
 }
 
 void platform_enter_kernel(uint64_t pml4, uint64_t entry, uint64_t stack_top, uint64_t bootinfo,
-                           int nx)
+                           int nx, uint64_t idtr)
 {
 	if (!handoff_page)
 		log_fatal("uefi: platform_enter_kernel before uefi_handoff_prepare");
 	__asm__ volatile("cli");
 	load_gdt();
+	/* The early IDT (common/early_idt.h): the firmware's is gone with
+	 * ExitBootServices, and a fault now should be named, not a reset. */
+	__asm__ volatile("lidt (%0)" : : "r"(idtr) : "memory");
 	if (nx) {
 		/* EFER.NXE before CR3: with NXE clear, an NX bit in the new
 		 * tables is a reserved bit, and the first fetch faults. */

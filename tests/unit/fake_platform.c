@@ -190,8 +190,9 @@ int platform_exit_firmware(struct memmap *map, struct error *err)
 }
 
 void platform_enter_kernel(uint64_t pml4, uint64_t entry, uint64_t stack_top, uint64_t bootinfo,
-                           int nx)
+                           int nx, uint64_t idtr)
 {
+	fake_result.idtr = idtr;
 	fake_result.entered = 1;
 	fake_result.pml4 = pml4;
 	fake_result.entry = entry;

@@ -17,7 +17,7 @@
 struct fake_result {
 	int halted;  /* platform_halt was called */
 	int entered; /* platform_enter_kernel was called */
-	uint64_t pml4, entry, stack_top, bootinfo;
+	uint64_t pml4, entry, stack_top, bootinfo, idtr;
 	int nx;
 };
 

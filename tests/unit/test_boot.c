@@ -12,6 +12,7 @@
 
 #include "boot.h"
 #include "bootinfo.h"
+#include "early_idt.h"
 #include "fake_platform.h"
 #include "layout.h"
 #include "log.h"
@@ -122,6 +123,48 @@ static void test_boots_with_modules_and_cmdline(void **state)
 	/* The log handed over holds the loader's first line. */
 	assert_true(bi->log_size > 0);
 	assert_non_null(strstr((char *)(uintptr_t)bi->log, TB_LOADER_NAME));
+}
+
+/* The kernel starts with the early IDT loaded (early_idt.h): 32 interrupt
+ * gates into early_fault.asm's entries, in a LOADER page below 4 GiB. */
+static void test_kernel_starts_with_the_early_idt(void **state)
+{
+	(void)state;
+	add_standard_files("kernel=/boot/kernel.elf\n");
+	fake_console = (struct tb_console){.type = TB_CONSOLE_VGA_TEXT, .address = 0xb8000};
+	run_boot();
+	struct tb_bootinfo *bi = entered_bootinfo();
+	const uint8_t *idtr = (const uint8_t *)(uintptr_t)fake_result.idtr;
+	uint16_t limit;
+	uint64_t base, vga;
+	memcpy(&limit, idtr, 2);
+	memcpy(&base, idtr + 2, 8);
+	assert_int_equal(limit, 32 * 16 - 1);
+	assert_int_equal(fake_result.idtr, base + EARLY_IDTR);
+	const uint8_t *page = (const uint8_t *)(uintptr_t)base;
+	for (unsigned v = 0; v < 32; v++) {
+		const uint8_t *g = page + 16 * v;
+		uint64_t target = g[0] | (uint64_t)g[1] << 8 | (uint64_t)g[6] << 16 |
+		                  (uint64_t)g[7] << 24 | (uint64_t)g[8] << 32 |
+		                  (uint64_t)g[9] << 40 | (uint64_t)g[10] << 48 |
+		                  (uint64_t)g[11] << 56;
+		assert_int_equal(target, base + EARLY_STUB + 16 * v);
+		assert_int_equal(g[2] | g[3] << 8, 0x08); /* the hand-off GDT's code */
+		assert_int_equal(g[5], 0x8e);             /* present 64-bit interrupt gate */
+	}
+	/* vector 0 pushes a zero error code and its number: push 0; push 0 */
+	assert_memory_equal(page + EARLY_STUB, "\x6a\x00\x6a\x00\xe9", 5);
+	/* vector 14 has the CPU's error code: push 14 */
+	assert_memory_equal(page + EARLY_STUB + 16 * 14, "\x6a\x0e\xe9", 3);
+	memcpy(&vga, page + EARLY_VGA, 8);
+	assert_int_equal(vga, 0xb8000);
+	/* the page is loader memory the kernel may reclaim */
+	const struct tb_mem_range *map = (const struct tb_mem_range *)(uintptr_t)bi->mem_map;
+	int found = 0;
+	for (uint32_t i = 0; i < bi->mem_map_entries; i++)
+		found |= map[i].type == TB_MEM_LOADER && map[i].base <= base &&
+		         base + 4096 <= map[i].base + map[i].length;
+	assert_true(found);
 }
 
 /* A small kernel (make_kernel: 10 KiB) comes whole with the loader's
@@ -450,6 +493,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_boots_with_modules_and_cmdline, setup),
 	    cmocka_unit_test_setup(test_page_tables_follow_the_abi, setup),
+	    cmocka_unit_test_setup(test_kernel_starts_with_the_early_idt, setup),
 	    cmocka_unit_test_setup(test_small_kernel_is_read_once, setup),
 	    cmocka_unit_test_setup(test_big_kernel_is_read_in_place, setup),
 	    cmocka_unit_test_setup(test_other_layouts_are_copied, setup),
