@@ -22,6 +22,7 @@
 
 #include "boot.h"
 #include "bootinfo.h"
+#include "config.h"
 #include "../unit/fake_platform.h"
 #include "layout.h"
 #include "log.h"
@@ -66,6 +67,9 @@ static void check_map(const struct tb_bootinfo *bi)
 	}
 }
 
+/* The parsed config, to hold the boot info to what it asked for. */
+static struct config cfg;
+
 static void check_entered(void)
 {
 	const struct tb_bootinfo *bi =
@@ -84,15 +88,18 @@ static void check_entered(void)
 		abort();
 
 	const char *cmdline = (const char *)(uintptr_t)bi->cmdline;
-	if (strlen(cmdline) != bi->cmdline_size)
+	if (strlen(cmdline) != bi->cmdline_size || strcmp(cmdline, cfg.cmdline))
 		abort();
 	const struct tb_module *mods = (const struct tb_module *)(uintptr_t)bi->modules;
-	if (bi->module_count > 2 || bi->module_entry_size != sizeof(*mods))
+	/* A file may be named more than once (even the kernel): one module
+	 * per module= line, in order. */
+	if (bi->module_count != cfg.module_count || bi->module_entry_size != sizeof(*mods))
 		abort();
 	for (uint32_t i = 0; i < bi->module_count; i++) {
 		const struct tb_mem_range *m = covering(bi, mods[i].base, mods[i].size);
 		if (!m || m->type != TB_MEM_MODULE ||
-		    memchr(mods[i].name, 0, sizeof(mods[i].name)) == NULL)
+		    memchr(mods[i].name, 0, sizeof(mods[i].name)) == NULL ||
+		    strncmp(mods[i].name, config_basename(cfg.modules[i]), sizeof(mods[i].name) - 1))
 			abort();
 	}
 	const char *log = (const char *)(uintptr_t)bi->log;
@@ -126,6 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cfg_len > size)
 		cfg_len = size;
 	fake_platform_add_file("/boot/twinboot.cfg", data, cfg_len);
+	const char *cfg_text = (const char *)data;
 	data += cfg_len;
 	size -= cfg_len;
 
@@ -153,6 +161,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		return 0;
 	}
+	struct error err;
+	if (config_parse(cfg_text, cfg_len, &cfg, &err))
+		abort(); /* entered the kernel on a config that does not parse */
 	check_entered();
 	return 0;
 }
