@@ -174,8 +174,10 @@ LOWKERNEL_ELF := $(B)/lowkernel/lowkernel.elf
 MKIMAGE := $(B)/tools/mkimage
 IMAGE := $(B)/twinboot.img
 
-# Objects reached only through pattern rules are still outputs to keep.
-.SECONDARY:
+# Objects reached only through pattern rules are outputs to keep, not
+# intermediates to delete. Named, not a bare .SECONDARY:, which would make
+# every file intermediate, so a deleted BOOTX64.EFI would not be rebuilt.
+.SECONDARY: $(UNIT_LIB_OBJ) $(FUZZ_LIB_OBJ)
 .DEFAULT_GOAL := all
 .PHONY: all deps run run-uefi run-usb test test-unit test-fuzz test-qemu test-matrix \
 	fuzz bench debug usb install format lint clean
@@ -292,6 +294,7 @@ BENCH_PAD_MIB := 1 16 64
 BENCH_KERNEL_OBJ := $(BENCH)/kernel.o $(BENCH)/multiboot2.o
 BENCH_BINS := $(BENCH)/kernel-tiny.elf $(BENCH_PAD_MIB:%=$(BENCH)/kernel-%M.elf) \
 	$(BENCH)/rawread.bin $(BENCH)/rawread.efi
+.SECONDARY: $(BENCH_PAD_MIB:%=$(BENCH)/pad-%M.bin) $(BENCH_PAD_MIB:%=$(BENCH)/pad-%M.o)
 
 $(BENCH)/kernel.o: tests/bench/kernel.c
 	$(say) CC64 $<
