@@ -99,7 +99,8 @@ static void check_entered(void)
 		const struct tb_mem_range *m = covering(bi, mods[i].base, mods[i].size);
 		if (!m || m->type != TB_MEM_MODULE ||
 		    memchr(mods[i].name, 0, sizeof(mods[i].name)) == NULL ||
-		    strncmp(mods[i].name, config_basename(cfg.modules[i]), sizeof(mods[i].name) - 1))
+		    strncmp(mods[i].name, config_basename(cfg.modules[i]),
+		            sizeof(mods[i].name) - 1))
 			abort();
 	}
 	const char *log = (const char *)(uintptr_t)bi->log;
