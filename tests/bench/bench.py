@@ -352,6 +352,7 @@ def main():
     results = {}
     vars_copy = os.path.join(images.dir, "vars.fd")
     total = time.monotonic()
+    loads = [os.getloadavg()[0]]
     for run in range(runs):
         t = time.monotonic()
         for fw, disk, kind, size, image in cases:
@@ -361,13 +362,17 @@ def main():
                 print(f"bench: {fw} {disk} {kind} {size}: {e}", file=sys.stderr)
                 continue
             results.setdefault((fw, disk, kind, size), []).append(seconds)
+        loads.append(os.getloadavg()[0])
         print(f"bench: run {run + 1}/{runs}: {len(cases)} boots in "
               f"{time.monotonic() - t:.0f} s")
 
     report = table(results, setups, sizes, grub)
     print(report)
     build_s = clean_build_seconds(args.build)
-    info = versions()
+    # Whatever else ran beside the boots shows here, so a reader can judge
+    # the spreads: each QEMU run itself adds about 1 to the load.
+    info = versions() + [("load average (1 min) during the run",
+                          f"{min(loads):.1f} to {max(loads):.1f} on {os.cpu_count()} CPUs")]
     size_rows = sizes_report(args.build) + [("clean build (make all, one job)",
                                               f"{build_s:.0f} s")]
     with open(args.out, "w") as f:
