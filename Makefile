@@ -55,9 +55,12 @@ COMMON_SRC := common/lib.c common/fmt.c common/error.c common/crc32.c \
 	common/fat.c common/gpt.c common/cpu.c common/log.c common/boot.c \
 	common/address_space.c common/sha256.c common/manifest.c common/early_idt.c
 COMMON_HOST_SRC := $(filter-out common/lib.c,$(COMMON_SRC))
+# PC hardware the host can't drive (the PIT): in the loaders and the kernel.
+COMMON_PC_SRC := common/pit.c
 # The UEFI loader reads files through the firmware, which finds partitions
 # and reads FAT itself: our disk readers would be dead weight in the 64 KiB.
-UEFI_COMMON_SRC := $(filter-out common/fat.c common/gpt.c common/crc32.c,$(COMMON_SRC))
+UEFI_COMMON_SRC := $(filter-out common/fat.c common/gpt.c common/crc32.c,$(COMMON_SRC)) \
+	$(COMMON_PC_SRC)
 
 # BIOS: stage 1 is the MBR; stage 2 is real-mode asm edges around 32-bit C.
 BIOS_MBR_SRC := loader/bios/mbr.asm
@@ -65,7 +68,7 @@ BIOS_ASM_SRC := loader/bios/entry.asm loader/bios/realmode.asm loader/bios/longm
 	loader/bios/isr.asm
 BIOS_C_SRC := loader/bios/main.c loader/bios/platform_bios.c loader/bios/console_bios.c \
 	loader/bios/a20.c loader/bios/e820.c loader/bios/disk_bios.c loader/bios/vbe.c \
-	loader/bios/tables_bios.c loader/bios/pit.c loader/bios/fault.c
+	loader/bios/tables_bios.c loader/bios/fault.c
 
 # UEFI: gnu-efi's crt0 enters efi_main; no asm of ours.
 UEFI_C_SRC := loader/uefi/main.c loader/uefi/platform_uefi.c loader/uefi/files_uefi.c \
@@ -76,8 +79,9 @@ UEFI_C_SRC := loader/uefi/main.c loader/uefi/platform_uefi.c loader/uefi/files_u
 KERNEL_ASM_SRC := kernel/entry.asm kernel/isr.asm
 KERNEL_C_SRC := kernel/main.c kernel/console.c kernel/vga.c kernel/fb.c \
 	kernel/font.c kernel/serial.c kernel/gdt.c kernel/idt.c kernel/panic.c \
-	kernel/pagewalk.c kernel/conformance.c kernel/check_map.c kernel/check_mmu.c
-KERNEL_COMMON_SRC := common/lib.c common/fmt.c
+	kernel/pagewalk.c kernel/conformance.c kernel/check_map.c kernel/check_mmu.c \
+	kernel/check_tsc.c
+KERNEL_COMMON_SRC := common/lib.c common/fmt.c $(COMMON_PC_SRC)
 # The parts of the kernel the host unit tests render with.
 KERNEL_HOST_SRC := kernel/vga.c kernel/fb.c kernel/font.c
 
@@ -155,7 +159,7 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
 # ---------------------------------------------------------------- objects
 obj = $(addprefix $(B)/$(1)/,$(patsubst %.c,%.o,$(patsubst %.asm,%.o,$(2))))
 
-BIOS_OBJ := $(call obj,bios,$(BIOS_ASM_SRC) $(BIOS_C_SRC) $(COMMON_SRC))
+BIOS_OBJ := $(call obj,bios,$(BIOS_ASM_SRC) $(BIOS_C_SRC) $(COMMON_SRC) $(COMMON_PC_SRC))
 UEFI_OBJ := $(call obj,uefi,$(UEFI_C_SRC) $(UEFI_COMMON_SRC))
 KERNEL_OBJ := $(call obj,kernel,$(KERNEL_ASM_SRC) $(KERNEL_C_SRC) $(KERNEL_COMMON_SRC))
 MKIMAGE_OBJ := $(call obj,mkimage,$(MKIMAGE_SRC) $(MKIMAGE_COMMON_SRC))

@@ -22,6 +22,7 @@ int check_sections(const struct tb_bootinfo *bi, char *why, size_t n);
 int check_maps(const struct tb_bootinfo *bi, char *why, size_t n);
 int check_stack(const struct tb_bootinfo *bi, char *why, size_t n);
 int check_memory(const struct tb_bootinfo *bi, char *why, size_t n);
+int check_tsc(const struct tb_bootinfo *bi, char *why, size_t n); /* check_tsc.c */
 
 /* Map entry i, through the direct map. */
 const struct tb_mem_range *check_entry(const struct tb_bootinfo *bi, uint32_t i);

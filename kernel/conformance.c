@@ -23,6 +23,7 @@ static const struct {
     {"maps", check_maps},               /* direct and identity maps agree */
     {"stack", check_stack},             /* stack mapped RW, guard page not */
     {"memory", check_memory},           /* usable RAM writes and reads back */
+    {"tsc", check_tsc},                 /* tsc_frequency agrees with the PIT */
 };
 
 void conformance_run(const struct tb_bootinfo *bi)

@@ -18,6 +18,7 @@
 #include "lib.h"
 #include "log.h"
 #include "memmap.h"
+#include "pit.h"
 
 /* Room for the raw E820 entries and the splits allocations make: real
  * maps have a few dozen entries. */
@@ -25,6 +26,8 @@
 #define BDA_EBDA_SEGMENT ((const volatile uint16_t *)bios_ptr(0x40e))
 
 extern char __bss_end[];
+uint64_t bios_pit_tsc_start;
+
 _Noreturn void stage2_main(uint32_t drive);
 
 static struct tb_mem_range map_storage[MAP_CAPACITY];
@@ -69,12 +72,18 @@ static void mount_esp(uint8_t drive)
 		          drive, err.msg);
 }
 
+uint64_t bios_pit_tsc_start;
+
 _Noreturn void stage2_main(uint32_t drive)
 {
 	/* First: the loader's start time for the boot info. A CPU without a
 	 * TSC would fault on rdtsc; it can't run a 64-bit kernel anyway and
 	 * boot_main says so. */
 	uint64_t tsc_entry = cpu_features().tsc ? rdtsc() : 0;
+	/* And the PIT window the TSC rate is measured over, so calibrating
+	 * costs no wait of its own (platform_tsc_frequency). */
+	if (tsc_entry)
+		bios_pit_tsc_start = pit_start();
 
 	console_init();
 	fault_init();

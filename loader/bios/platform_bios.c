@@ -15,6 +15,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "memmap.h"
+#include "pit.h"
 #include "platform.h"
 
 #define ONE_MIB 0x100000ull
@@ -163,7 +164,7 @@ uint64_t platform_tsc_frequency(void)
 	if (!hz)
 		hz = cpu_tsc_frequency_cpuid();
 	if (!hz)
-		hz = pit_tsc_frequency();
+		hz = pit_calibrate_tsc(bios_pit_tsc_start);
 	return hz;
 }
 

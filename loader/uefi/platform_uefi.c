@@ -12,6 +12,7 @@
 #include "cpu.h"
 #include "lib.h"
 #include "memmap.h"
+#include "pit.h"
 #include "platform.h"
 #include "uefi.h"
 
@@ -128,12 +129,18 @@ uint32_t platform_firmware(void)
 
 uint64_t platform_tsc_frequency(void)
 {
-	uint64_t hz = cpu_tsc_frequency_cpuid();
-	if (hz)
-		return hz;
-	/* Calibrate against the firmware's Stall(): 5 ms is ample for
-	 * millisecond timestamps, and every one of them delays the boot. */
-	uint64_t start = rdtsc();
-	uefi_bs->Stall(5000);
-	return (rdtsc() - start) * 200;
+	static uint64_t hz;
+	if (!hz)
+		hz = cpu_tsc_frequency_cpuid();
+	/* Over the PIT window opened at entry, when the machine still has a
+	 * PIT (pit.h says 0 when none answers). Else the firmware's Stall(),
+	 * which may oversleep: under QEMU it has overstated the rate by 80 %. */
+	if (!hz)
+		hz = pit_calibrate_tsc(uefi_pit_tsc_start);
+	if (!hz) {
+		uint64_t start = rdtsc();
+		uefi_bs->Stall(5000);
+		hz = (rdtsc() - start) * 200;
+	}
+	return hz;
 }

@@ -1,0 +1,69 @@
+/* common/pit.c - measure the TSC against the 8254 PIT (see pit.h).
+ *
+ * Channel 2 is the one whose gate and output software can see (port 0x61
+ * bits 0 and 5), so it needs no interrupt. It runs in mode 0 from 0xffff;
+ * the read-back command latches its status and count together, so one
+ * read tells how many ticks have passed and whether the window is still
+ * ours (same mode, not yet run out). Started at the loader's entry, the
+ * window covers the loader's own work, so the calibration costs no wait
+ * of its own unless the loader took under 5 ms or over 55 ms.
+ */
+#include "pit.h"
+
+#include "cpu.h"
+#include "portio.h"
+
+#define PIT_CH2 0x42
+#define PIT_MODE 0x43
+#define PORT_B 0x61
+/* Read-back: latch status and count (bits 5, 4 clear) of channel 2. */
+#define PIT_READBACK_CH2 0xc8
+#define PIT_STATUS_OUT 0x80   /* output high: the count ran out */
+#define PIT_STATUS_NULL 0x40  /* count written but not loaded yet */
+#define PIT_STATUS_SETUP 0x3f /* access, mode, BCD bits ... */
+#define PIT_STATUS_OURS 0x30  /* ... as pit_start() set them: lo/hi, mode 0 */
+/* Far more reads than 55 ms of PIT can take on any CPU. */
+#define PIT_SPINS_MAX 100000000u
+
+uint64_t pit_start(void)
+{
+	/* Gate 2 on (bit 0), speaker off (bit 1). */
+	outb(PORT_B, (uint8_t)((inb(PORT_B) & ~0x02) | 0x01));
+	/* Channel 2, low then high byte, mode 0 (output goes high at 0). */
+	outb(PIT_MODE, 0xb0);
+	outb(PIT_CH2, 0xff);
+	outb(PIT_CH2, 0xff);
+	return rdtsc();
+}
+
+uint64_t pit_tsc_frequency(uint64_t tsc_start, uint32_t min_ticks)
+{
+	for (uint32_t spins = 0; spins < PIT_SPINS_MAX; spins++) {
+		/* The latch is bracketed by two TSC reads: a port access can
+		 * stall (under QEMU it waits for the emulator's lock, on real
+		 * machines for SMM), and a stall between a lone TSC read and the
+		 * latch would count PIT ticks the TSC never saw. A sample whose
+		 * bracket is over 0.2 % of the window is retried. */
+		uint64_t before = rdtsc();
+		outb(PIT_MODE, PIT_READBACK_CH2);
+		uint64_t after = rdtsc();
+		uint8_t status = inb(PIT_CH2);
+		uint32_t count = inb(PIT_CH2);
+		count |= (uint32_t)inb(PIT_CH2) << 8;
+		if ((status & PIT_STATUS_OUT) || (status & PIT_STATUS_SETUP) != PIT_STATUS_OURS)
+			return 0;
+		if (status & PIT_STATUS_NULL)
+			continue;
+		uint32_t ticks = 0xffffu - count;
+		uint64_t now = before + (after - before) / 2;
+		if (ticks >= min_ticks && (after - before) * 500 < after - tsc_start)
+			return (now - tsc_start) * PIT_HZ / ticks;
+	}
+	return 0;
+}
+
+uint64_t pit_calibrate_tsc(uint64_t tsc_start)
+{
+	uint64_t hz = tsc_start ? pit_tsc_frequency(tsc_start, PIT_MIN_TICKS) : 0;
+	return hz ? hz : pit_tsc_frequency(pit_start(), PIT_MIN_TICKS);
+}

@@ -1,0 +1,29 @@
+/* common/pit.h - the 8254 PIT's channel 2 as a stopwatch for the TSC, on
+ * machines that have one (every PC with a BIOS; QEMU's pc and q35). Used
+ * by the BIOS stage, which calibrates the TSC for the boot info's
+ * timestamps, and by the kernel's conformance check of that rate. */
+#ifndef TWINBOOT_PIT_H
+#define TWINBOOT_PIT_H
+
+#include <stdint.h>
+
+#define PIT_HZ 1193182u
+/* 5 ms: 0.02 % at the PIT's 838 ns resolution. */
+#define PIT_MIN_TICKS 5966u
+
+/* Start channel 2 counting down from 0xffff (about 55 ms) and return the
+ * TSC at that moment. */
+uint64_t pit_start(void);
+
+/* TSC ticks per second between tsc_start (from pit_start()) and now,
+ * waiting until at least min_ticks PIT ticks have passed. 0 when the
+ * window is no good: it ran out (more than 55 ms ago), someone else
+ * reprogrammed channel 2, or no PIT answers. */
+uint64_t pit_tsc_frequency(uint64_t tsc_start, uint32_t min_ticks);
+
+/* The loaders' calibration: over the window a loader opened at its entry
+ * (so it costs no wait of its own), else over a fresh 5 ms one. 0 when
+ * there is no PIT. */
+uint64_t pit_calibrate_tsc(uint64_t tsc_start);
+
+#endif
