@@ -115,6 +115,21 @@ def fuzz_rows(fuzz_dir):
     return lines, total
 
 
+def regression_lines():
+    """Earlier findings stay as seeds named regress-*, replayed by every run
+    (the smoke run in make test too): list them, so past findings are not
+    lost behind a clean table."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    seeds = sorted(glob.glob(os.path.join(root, "tests", "fuzz", "corpus", "*", "regress-*")))
+    if not seeds:
+        return []
+    lines = ["Earlier findings, each kept as a seed that every run replays:", ""]
+    for seed in seeds:
+        rel = os.path.relpath(seed, root)
+        lines.append(f"- `{rel}`")
+    return lines + [""]
+
+
 def tally(rows):
     counts = {}
     for c in rows:
@@ -187,7 +202,7 @@ def main():
         "`make test`'s 20 s smoke run), or its last run when that found something. A",
         "finding stops the run and leaves the input in `build/fuzz/artifacts/`.",
         "",
-    ] + fuzz + [""]
+    ] + fuzz + [""] + regression_lines()
     with open(args.output, "w") as f:
         f.write("\n".join(out))
     print(f"reliability: wrote {args.output}: {len(boots)} configurations, "
