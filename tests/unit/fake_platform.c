@@ -2,6 +2,7 @@
  * unit tests and fuzzers of common/ (see fake_platform.h). */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "fake_platform.h"
 #include "memmap.h"
@@ -9,6 +10,32 @@
 
 #define MAX_FILES 80
 #define MAX_ALLOCS 256
+#define ALLOC_LIMIT_MAX (1ull << 30) /* the largest fake_alloc_limit honoured */
+#define REDZONE 4096ull              /* poisoned gap after each allocation */
+#define ARENA_SIZE (ALLOC_LIMIT_MAX + MAX_ALLOCS * REDZONE)
+
+/* Allocations come from one arena reserved once and reused by every
+ * fake_platform_reset(): a fuzzer allocating tens of MiB per input would
+ * otherwise spend most of its time in the host kernel faulting in fresh
+ * pages. Under ASan the arena is poisoned except for live allocations,
+ * with a poisoned page after each, so overruns and use after a reset are
+ * still caught as with malloc. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FAKE_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define FAKE_ASAN 1
+#endif
+#ifdef FAKE_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
 #define MAX_RAM 64
 #define OUTPUT_MAX 65536
 
@@ -39,6 +66,8 @@ static unsigned file_count;
 static struct fake_alloc allocs[MAX_ALLOCS];
 static unsigned alloc_count;
 static uint64_t alloc_bytes;
+static uint8_t *arena;
+static uint64_t arena_used;
 static struct tb_mem_range ram[MAX_RAM];
 static unsigned ram_count;
 static char output[OUTPUT_MAX];
@@ -49,10 +78,10 @@ void fake_platform_reset(void)
 {
 	for (unsigned i = 0; i < file_count; i++)
 		free(files[i].data);
-	for (unsigned i = 0; i < alloc_count; i++)
-		free(allocs[i].ptr);
+	if (arena_used)
+		POISON(arena, arena_used);
 	file_count = alloc_count = ram_count = 0;
-	alloc_bytes = 0;
+	alloc_bytes = arena_used = 0;
 	output_len = 0;
 	output[0] = 0;
 	fake_bytes_read = 0;
@@ -108,12 +137,22 @@ void platform_halt(void)
 uint64_t platform_alloc_pages(uint64_t pages, uint32_t tb_type, uint64_t max_addr)
 {
 	(void)max_addr; /* host pointers are wherever malloc puts them */
+	uint64_t limit = fake_alloc_limit < ALLOC_LIMIT_MAX ? fake_alloc_limit : ALLOC_LIMIT_MAX;
+	if (alloc_count == MAX_ALLOCS || pages > (limit - alloc_bytes) / 4096)
+		return 0;
 	uint64_t bytes = pages * 4096;
-	if (alloc_count == MAX_ALLOCS || bytes > fake_alloc_limit - alloc_bytes)
-		return 0;
-	void *p = aligned_alloc(4096, bytes ? bytes : 4096);
-	if (!p)
-		return 0;
+	if (!arena) {
+		arena = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE,
+		             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (arena == MAP_FAILED) {
+			arena = NULL;
+			return 0;
+		}
+	}
+	uint8_t *p = arena + arena_used;
+	arena_used += (bytes ? bytes : 4096) + REDZONE;
+	UNPOISON(p, bytes);
+	POISON(p + bytes, arena_used - (uint64_t)(p - arena) - bytes);
 	memset(p, 0xa5, bytes); /* undefined contents: catch callers that assume zero */
 	allocs[alloc_count++] = (struct fake_alloc){p, bytes, tb_type};
 	alloc_bytes += bytes;
