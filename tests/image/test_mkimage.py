@@ -2,6 +2,7 @@
 config and modules it writes, and every refusal being one line, exit 1,
 and nothing left in the output directory (issue 3)."""
 import os
+import shutil
 import struct
 import subprocess
 
@@ -234,7 +235,9 @@ def test_interrupted_build_leaves_nothing(inputs, tmp_path):  # noqa: F811
     for name in ("mformat", "mmd"):
         (bin_dir / name).symlink_to(subprocess.run(["which", name], capture_output=True,
                                                    text=True).stdout.strip())
-    (bin_dir / "mcopy").write_text("#!/bin/sh\nsleep 3\n")
+    # PATH holds only bin_dir, so the fake names sleep by its full path: a
+    # bare `sleep` is not found, mcopy fails at once and the test races.
+    (bin_dir / "mcopy").write_text(f"#!/bin/sh\nexec {shutil.which('sleep')} 3\n")
     (bin_dir / "mcopy").chmod(0o755)
     out_dir = tmp_path / "out"
     out_dir.mkdir()
