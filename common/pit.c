@@ -62,8 +62,15 @@ uint64_t pit_tsc_frequency(uint64_t tsc_start, uint32_t min_ticks)
 	return 0;
 }
 
-uint64_t pit_calibrate_tsc(uint64_t tsc_start)
+static uint64_t window_tsc; /* pit_open_window()'s TSC; 0: not opened */
+
+void pit_open_window(void)
 {
-	uint64_t hz = tsc_start ? pit_tsc_frequency(tsc_start, PIT_MIN_TICKS) : 0;
+	window_tsc = pit_start();
+}
+
+uint64_t pit_calibrate_tsc(void)
+{
+	uint64_t hz = window_tsc ? pit_tsc_frequency(window_tsc, PIT_MIN_TICKS) : 0;
 	return hz ? hz : pit_tsc_frequency(pit_start(), PIT_MIN_TICKS);
 }

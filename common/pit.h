@@ -1,7 +1,7 @@
 /* common/pit.h - the 8254 PIT's channel 2 as a stopwatch for the TSC, on
  * machines that have one (every PC with a BIOS; QEMU's pc and q35). Used
- * by the BIOS stage, which calibrates the TSC for the boot info's
- * timestamps, and by the kernel's conformance check of that rate. */
+ * by both loaders, which calibrate the TSC for the boot info's timestamps,
+ * and by the kernel's conformance check of that rate. */
 #ifndef TWINBOOT_PIT_H
 #define TWINBOOT_PIT_H
 
@@ -21,9 +21,11 @@ uint64_t pit_start(void);
  * reprogrammed channel 2, or no PIT answers. */
 uint64_t pit_tsc_frequency(uint64_t tsc_start, uint32_t min_ticks);
 
-/* The loaders' calibration: over the window a loader opened at its entry
- * (so it costs no wait of its own), else over a fresh 5 ms one. 0 when
- * there is no PIT. */
-uint64_t pit_calibrate_tsc(uint64_t tsc_start);
+/* The loaders' calibration. A loader opens the window at its entry (only
+ * on a CPU with a TSC); pit_calibrate_tsc() then measures over it, so it
+ * costs no wait of its own, or over a fresh 5 ms window when that one is
+ * gone or was never opened. 0 when there is no PIT. */
+void pit_open_window(void);
+uint64_t pit_calibrate_tsc(void);
 
 #endif

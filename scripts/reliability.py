@@ -119,15 +119,11 @@ def regression_lines():
     """Earlier findings stay as seeds named regress-*, replayed by every run
     (the smoke run in make test too): list them, so past findings are not
     lost behind a clean table."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    seeds = sorted(glob.glob(os.path.join(root, "tests", "fuzz", "corpus", "*", "regress-*")))
+    seeds = sorted(glob.glob(os.path.join(ROOT, "tests", "fuzz", "corpus", "*", "regress-*")))
     if not seeds:
         return []
-    lines = ["Earlier findings, each kept as a seed that every run replays:", ""]
-    for seed in seeds:
-        rel = os.path.relpath(seed, root)
-        lines.append(f"- `{rel}`")
-    return lines + [""]
+    return (["Earlier findings, each kept as a seed that every run replays:", ""]
+            + [f"- `{os.path.relpath(seed, ROOT)}`" for seed in seeds] + [""])
 
 
 def tally(rows):

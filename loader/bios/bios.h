@@ -91,7 +91,4 @@ int vbe_set_mode(uint32_t width, uint32_t height, int verbose, struct tb_console
 uint64_t tables_find_rsdp(void);
 uint64_t tables_find_smbios(void);
 
-/* main.c: the TSC when PIT channel 2 started its window (common/pit.h). */
-extern uint64_t bios_pit_tsc_start;
-
 #endif

@@ -26,8 +26,6 @@
 #define BDA_EBDA_SEGMENT ((const volatile uint16_t *)bios_ptr(0x40e))
 
 extern char __bss_end[];
-uint64_t bios_pit_tsc_start;
-
 _Noreturn void stage2_main(uint32_t drive);
 
 static struct tb_mem_range map_storage[MAP_CAPACITY];
@@ -72,8 +70,6 @@ static void mount_esp(uint8_t drive)
 		          drive, err.msg);
 }
 
-uint64_t bios_pit_tsc_start;
-
 _Noreturn void stage2_main(uint32_t drive)
 {
 	/* First: the loader's start time for the boot info. A CPU without a
@@ -83,7 +79,7 @@ _Noreturn void stage2_main(uint32_t drive)
 	/* And the PIT window the TSC rate is measured over, so calibrating
 	 * costs no wait of its own (platform_tsc_frequency). */
 	if (tsc_entry)
-		bios_pit_tsc_start = pit_start();
+		pit_open_window();
 
 	console_init();
 	fault_init();

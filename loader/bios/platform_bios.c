@@ -164,7 +164,7 @@ uint64_t platform_tsc_frequency(void)
 	if (!hz)
 		hz = cpu_tsc_frequency_cpuid();
 	if (!hz)
-		hz = pit_calibrate_tsc(bios_pit_tsc_start);
+		hz = pit_calibrate_tsc();
 	return hz;
 }
 

@@ -18,7 +18,6 @@
 EFI_HANDLE uefi_image;
 EFI_SYSTEM_TABLE *uefi_st;
 EFI_BOOT_SERVICES *uefi_bs;
-uint64_t uefi_pit_tsc_start;
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 
@@ -26,7 +25,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
 	uint64_t tsc_entry = rdtsc();
 	/* The window the TSC rate is measured over (platform_tsc_frequency). */
-	uefi_pit_tsc_start = pit_start();
+	pit_open_window();
 	struct error err = {{0}};
 
 	uefi_image = image;

@@ -136,7 +136,7 @@ uint64_t platform_tsc_frequency(void)
 	 * PIT (pit.h says 0 when none answers). Else the firmware's Stall(),
 	 * which may oversleep: under QEMU it has overstated the rate by 80 %. */
 	if (!hz)
-		hz = pit_calibrate_tsc(uefi_pit_tsc_start);
+		hz = pit_calibrate_tsc();
 	if (!hz) {
 		uint64_t start = rdtsc();
 		uefi_bs->Stall(5000);

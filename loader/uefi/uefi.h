@@ -11,8 +11,6 @@
 extern EFI_HANDLE uefi_image;
 extern EFI_SYSTEM_TABLE *uefi_st;
 extern EFI_BOOT_SERVICES *uefi_bs;
-/* main.c: the TSC when PIT channel 2 started its window (common/pit.h). */
-extern uint64_t uefi_pit_tsc_start;
 extern int uefi_boot_services_exited;
 
 /* The volume BOOTX64.EFI was loaded from. */

@@ -136,7 +136,7 @@ void platform_halt(void)
 
 uint64_t platform_alloc_pages(uint64_t pages, uint32_t tb_type, uint64_t max_addr)
 {
-	(void)max_addr; /* host pointers are wherever malloc puts them */
+	(void)max_addr; /* host pointers are wherever the arena is */
 	uint64_t limit = fake_alloc_limit < ALLOC_LIMIT_MAX ? fake_alloc_limit : ALLOC_LIMIT_MAX;
 	if (alloc_count == MAX_ALLOCS || pages > (limit - alloc_bytes) / 4096)
 		return 0;
@@ -150,9 +150,9 @@ uint64_t platform_alloc_pages(uint64_t pages, uint32_t tb_type, uint64_t max_add
 		}
 	}
 	uint8_t *p = arena + arena_used;
-	arena_used += (bytes ? bytes : 4096) + REDZONE;
+	arena_used += bytes + REDZONE; /* the redzone keeps even 0 pages distinct */
 	UNPOISON(p, bytes);
-	POISON(p + bytes, arena_used - (uint64_t)(p - arena) - bytes);
+	POISON(p + bytes, REDZONE);
 	memset(p, 0xa5, bytes); /* undefined contents: catch callers that assume zero */
 	allocs[alloc_count++] = (struct fake_alloc){p, bytes, tb_type};
 	alloc_bytes += bytes;
