@@ -135,8 +135,13 @@ uint64_t platform_tsc_frequency(void)
 	/* Over the PIT window opened at entry, when the machine still has a
 	 * PIT (pit.h says 0 when none answers). Else the firmware's Stall(),
 	 * which may oversleep: under QEMU it has overstated the rate by 80 %. */
-	if (!hz)
+	if (!hz) {
+		/* The firmware's timer interrupt may land inside a sample's
+		 * bracket; keep it out while measuring (a few ms at most). */
+		EFI_TPL tpl = uefi_bs->RaiseTPL(TPL_HIGH_LEVEL);
 		hz = pit_calibrate_tsc();
+		uefi_bs->RestoreTPL(tpl);
+	}
 	if (!hz) {
 		uint64_t start = rdtsc();
 		uefi_bs->Stall(5000);
