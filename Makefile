@@ -53,13 +53,15 @@ EARLY := -DEARLY_FAULT_BIN='"$(EARLY_FAULT_BIN)"'
 COMMON_SRC := common/lib.c common/fmt.c common/error.c common/crc32.c \
 	common/elf.c common/memmap.c common/paging.c common/config.c \
 	common/fat.c common/gpt.c common/cpu.c common/log.c common/boot.c \
-	common/address_space.c common/sha256.c common/manifest.c common/early_idt.c
+	common/address_space.c common/sha256.c common/manifest.c common/early_idt.c \
+	common/ide_dma.c
 COMMON_HOST_SRC := $(filter-out common/lib.c,$(COMMON_SRC))
 # PC hardware the host can't drive (the PIT): in the loaders and the kernel.
 COMMON_PC_SRC := common/pit.c
 # The UEFI loader reads files through the firmware, which finds partitions
 # and reads FAT itself: our disk readers would be dead weight in the 64 KiB.
-UEFI_COMMON_SRC := $(filter-out common/fat.c common/gpt.c common/crc32.c,$(COMMON_SRC)) \
+UEFI_COMMON_SRC := $(filter-out common/fat.c common/gpt.c common/crc32.c common/ide_dma.c,\
+	$(COMMON_SRC)) \
 	$(COMMON_PC_SRC)
 
 # BIOS: stage 1 is the MBR; stage 2 is real-mode asm edges around 32-bit C.
@@ -68,7 +70,7 @@ BIOS_ASM_SRC := loader/bios/entry.asm loader/bios/realmode.asm loader/bios/longm
 	loader/bios/isr.asm
 BIOS_C_SRC := loader/bios/main.c loader/bios/platform_bios.c loader/bios/console_bios.c \
 	loader/bios/a20.c loader/bios/e820.c loader/bios/disk_bios.c loader/bios/vbe.c \
-	loader/bios/tables_bios.c loader/bios/fault.c
+	loader/bios/tables_bios.c loader/bios/fault.c loader/bios/ata_dma.c
 
 # UEFI: gnu-efi's crt0 enters efi_main; no asm of ours.
 UEFI_C_SRC := loader/uefi/main.c loader/uefi/platform_uefi.c loader/uefi/files_uefi.c \
@@ -92,7 +94,8 @@ MKIMAGE_COMMON_SRC := common/fmt.c common/error.c common/crc32.c common/elf.c co
 	common/config.c common/manifest.c
 
 UNIT_TESTS := test_lib test_fmt test_crc32 test_elf test_memmap test_paging \
-	test_config test_fat test_gpt test_boot test_vga test_fb test_sha256 test_manifest
+	test_config test_fat test_gpt test_boot test_vga test_fb test_sha256 test_manifest \
+	test_ide_dma
 UNIT_SUPPORT_SRC := tests/unit/fake_platform.c
 
 FUZZ_TARGETS := fuzz_elf fuzz_fat fuzz_gpt fuzz_config fuzz_memmap fuzz_manifest fuzz_boot

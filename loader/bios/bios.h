@@ -82,6 +82,8 @@ int e820_read(struct memmap *map, struct error *err);
 
 /* disk_bios.c: the boot drive through INT 13h extended reads. */
 int disk_bios_open(struct disk *disk, uint8_t drive, struct error *err);
+/* "bus-master DMA (...)" or "INT 13h (why not DMA)", for verbose=1. */
+const char *disk_bios_method(const struct disk *disk);
 
 /* vbe.c: set the VBE linear framebuffer mode closest to width x height and
  * describe it. Returns 0, or -1 (text mode kept) with a logged reason. */

@@ -1,6 +1,10 @@
 /* loader/bios/disk_bios.c - the boot drive as a struct disk, through the
  * BIOS's INT 13h extensions (Phoenix EDD 3.0: AH=41h check, AH=42h
- * extended read, AH=48h drive parameters).
+ * extended read, AH=48h drive parameters), or by bus-master DMA when
+ * AH=48h says the drive is an IDE disk on PCI (ata_dma.c).
+ *
+ * The DMA path is taken only after it reads the first sectors exactly as
+ * INT 13h does, and dropped for good, back to INT 13h, on its first error.
  *
  * The BIOS can only write below 1 MiB, so every read goes into the bounce
  * buffer and is copied on (memcpy: rep movsb). Transfers are as large as
@@ -9,7 +13,10 @@
  */
 #include <stdint.h>
 
+#include "ata_dma.h"
 #include "bios.h"
+#include "cpu.h"
+#include "fmt.h"
 #include "lib.h"
 #include "log.h"
 
@@ -25,20 +32,28 @@ struct edd_packet {
 	uint64_t lba;
 };
 
-/* EDD 3.0 table 7: drive parameters (the fields we read). */
+/* EDD 3.0 table 7: drive parameters (the fields we read here; ide_dma.c
+ * reads the device path beyond them). */
 struct edd_params {
 	uint16_t size;
 	uint16_t flags;
 	uint32_t cylinders, heads, sectors_per_track;
 	uint64_t sectors;
 	uint16_t bytes_per_sector;
-	uint8_t rest[0x42 - 0x1a];
+	uint8_t rest[EDD_PARAMS_SIZE - 0x1a];
 } __attribute__((packed));
+
+/* Sectors the DMA path must read exactly as INT 13h does before it is
+ * trusted: the MBR and the GPT header, which name this disk. */
+#define DMA_CHECK_SECTORS 2u
 
 struct bios_disk {
 	uint8_t drive;
 	uint32_t chunk;  /* the transfer size we try now */
 	uint32_t proven; /* the largest that has worked; 0 before any read */
+	int use_dma;     /* reads go through `ata` */
+	struct ata_dma ata;
+	char method[160]; /* how, or why not by DMA, for verbose=1 */
 };
 
 static struct bios_disk boot_disk;
@@ -74,10 +89,9 @@ static void reset_drive(uint8_t drive)
 	bios_int(0x13, &r);
 }
 
-static int disk_bios_read(struct disk *disk, uint64_t lba, uint32_t count, void *buf,
-                          struct error *err)
+static int int13_read(struct bios_disk *d, uint64_t lba, uint32_t count, void *buf,
+                      struct error *err)
 {
-	struct bios_disk *d = disk->ctx;
 	uint8_t *out = buf;
 	unsigned tries = 0;
 
@@ -115,6 +129,58 @@ static int disk_bios_read(struct disk *disk, uint64_t lba, uint32_t count, void 
 	return 0;
 }
 
+static int disk_bios_read(struct disk *disk, uint64_t lba, uint32_t count, void *buf,
+                          struct error *err)
+{
+	struct bios_disk *d = disk->ctx;
+	if (d->use_dma && !((uintptr_t)buf & 1)) {
+		struct error e = {{0}};
+		if (!ata_dma_read(&d->ata, lba, count, buf, &e))
+			return 0;
+		log_info("disk: %s; reading by INT 13h from here on", e.msg);
+		d->use_dma = 0;
+		fmt_snprintf(d->method, sizeof(d->method), "INT 13h after a DMA error");
+	}
+	return int13_read(d, lba, count, buf, err);
+}
+
+/* Take the DMA path when AH=48h (its result in `params`) places the drive
+ * on a PCI IDE channel, the controller and disk suit it, and it reads the
+ * first sectors as INT 13h does. d->method says which, or why not. */
+static void try_dma(struct bios_disk *d, const uint8_t *params)
+{
+	static uint8_t by_dma[DMA_CHECK_SECTORS * DISK_SECTOR_SIZE],
+	    by_int13[DMA_CHECK_SECTORS * DISK_SECTOR_SIZE];
+	struct error err = {{0}};
+	uint32_t dpte_ptr = edd_dpte_pointer(params);
+	const uint8_t *dpte = dpte_ptr ? bios_ptr(BIOS_FARPTR(dpte_ptr)) : 0;
+	struct ata_location loc;
+	/* A CPU without a TSC has no clock for the driver's timeouts. */
+	if (!cpu_features().tsc)
+		error_set(&err, "no TSC for timeouts");
+	else if (!edd_ata_location(params, dpte, &loc, &err) &&
+	         !ata_dma_open(&d->ata, &loc, &err) &&
+	         !ata_dma_read(&d->ata, 0, DMA_CHECK_SECTORS, by_dma, &err) &&
+	         !int13_read(d, 0, DMA_CHECK_SECTORS, by_int13, &err)) {
+		if (!memcmp(by_dma, by_int13, sizeof(by_dma))) {
+			d->use_dma = 1;
+			fmt_snprintf(d->method, sizeof(d->method),
+			             "bus-master DMA (the ATA %s at 0x%x, PCI %02x:%02x.%x)",
+			             loc.slave ? "slave" : "master", loc.command_base, loc.pci_bus,
+			             loc.pci_dev, loc.pci_fn);
+			return;
+		}
+		error_set(&err, "ata: DMA and INT 13h read different first sectors");
+	}
+	fmt_snprintf(d->method, sizeof(d->method), "INT 13h (%s)", err.msg);
+}
+
+const char *disk_bios_method(const struct disk *disk)
+{
+	const struct bios_disk *d = disk->ctx;
+	return d->method;
+}
+
 int disk_bios_open(struct disk *disk, uint8_t drive, struct error *err)
 {
 	struct bios_regs r = {0};
@@ -130,7 +196,7 @@ int disk_bios_open(struct disk *disk, uint8_t drive, struct error *err)
 	/* AH=48h: the size of the disk and its sector size. */
 	volatile struct edd_params *p = bios_ptr(BIOS_SCRATCH);
 	memset((void *)p, 0, sizeof(*p));
-	p->size = 0x1e;
+	p->size = EDD_PARAMS_SIZE; /* EDD 3.0: with the device path */
 	r = (struct bios_regs){0};
 	r.eax = 0x4800;
 	r.edx = drive;
@@ -148,6 +214,13 @@ int disk_bios_open(struct disk *disk, uint8_t drive, struct error *err)
 	boot_disk.drive = drive;
 	boot_disk.chunk = EDD_MAX_SECTORS;
 	boot_disk.proven = 0;
+	boot_disk.use_dma = 0;
+	fmt_snprintf(boot_disk.method, sizeof(boot_disk.method), "INT 13h (no AH=48h)");
+	if (!(r.eflags & BIOS_FLAG_CF)) {
+		uint8_t params[EDD_PARAMS_SIZE];
+		memcpy(params, (const void *)p, sizeof(params));
+		try_dma(&boot_disk, params);
+	}
 	disk->read = disk_bios_read;
 	disk->sectors = sectors;
 	disk->ctx = &boot_disk;

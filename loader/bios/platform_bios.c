@@ -73,6 +73,7 @@ void platform_bios_report(void)
 	                                 : "GPT",
 	            (unsigned long long)p->first_lba, (unsigned long long)p->sectors, bios_esp.type,
 	            bios_esp.bytes_per_cluster);
+	log_verbose("disk: reading by %s", disk_bios_method(&bios_disk));
 	log_verbose("memory map (E820, loader areas carved):");
 	for (uint32_t i = 0; i < bios_memmap.count; i++) {
 		const struct tb_mem_range *r = &bios_memmap.entries[i];

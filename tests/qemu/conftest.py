@@ -5,6 +5,7 @@ controller (or the only process), with the real mkimage from variants of
 one kernel: each differs only in its twinboot.cfg.
 """
 import os
+import random
 import subprocess
 
 import pytest
@@ -34,7 +35,15 @@ VARIANTS = {
     "memmap": ["cmdline=memmap"],
     "modules": ["cmdline=console=ttyS0 twinboot", "module=/boot/initrd",
                 "module=/boot/font.psf"],
+    "bigmodule": ["verbose=1", "module=/boot/blob"],
 }
+# A module of random bytes, large enough for more than one bus-master DMA
+# command (8 MiB each) and ending in part of a sector.
+BLOB_SIZE = 9 * 2**20 + 4096 + 700
+
+
+def blob_bytes():
+    return random.Random(8).randbytes(BLOB_SIZE)
 
 
 def image(name):
@@ -49,13 +58,17 @@ def build_images():
     font = os.path.join(IMAGES, "font.psf")
     with open(font, "wb") as f:
         f.write(b"\x72\xb5\x4a\x86" + b"\0" * 4000)
+    blob = os.path.join(IMAGES, "blob")
+    with open(blob, "wb") as f:
+        f.write(blob_bytes())
+    module_files = {"modules": [initrd, font], "bigmodule": [blob]}
     for name, lines in VARIANTS.items():
         cfg = os.path.join(IMAGES, f"{name}.cfg")
         with open(cfg, "w") as f:
             f.write("\n".join(["kernel=/boot/kernel.elf"] + lines) + "\n")
         cmd = [MKIMAGE, "-o", image(name), "--kernel", KERNEL, "--config", cfg] + LOADERS
-        if name == "modules":
-            cmd += ["--module", initrd, "--module", font]
+        for path in module_files.get(name, []):
+            cmd += ["--module", path]
         subprocess.run(cmd, check=True)
     # The second, independent kernel, straight from mkimage's command line.
     subprocess.run([MKIMAGE, "-o", image("lowkernel"), "--kernel", LOWKERNEL,

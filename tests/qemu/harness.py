@@ -33,6 +33,12 @@ BIG_MEMORY_LOCK = os.path.join(ROOT, "build", "tests", "qemu", "big-memory.lock"
 DISKS = {
     "ide": ["-drive", "if=none,id=d,format=raw,file={img},snapshot=on",
             "-device", "ide-hd,drive=d,bootindex=0"],
+    # The boot disk as the slave behind an empty master on the primary
+    # channel: the BIOS and twinboot must address the right device.
+    "ide-slave": ["-drive", "if=none,id=blank,driver=null-co,size=16M",
+                  "-device", "ide-hd,drive=blank,bus=ide.0,unit=0",
+                  "-drive", "if=none,id=d,format=raw,file={img},snapshot=on",
+                  "-device", "ide-hd,drive=d,bus=ide.0,unit=1,bootindex=0"],
     "ahci": ["-drive", "if=none,id=d,format=raw,file={img},snapshot=on",
              "-device", "ahci,id=ahci0",
              "-device", "ide-hd,drive=d,bus=ahci0.0,bootindex=0"],

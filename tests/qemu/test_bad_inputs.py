@@ -57,9 +57,10 @@ def vga_screen(q):
     return "".join(text for text, _ in q.vga_text())
 
 
-def expect_error(img, firmware, message, memory=None, blkdebug=None):
+def expect_error(img, firmware, message, memory=None, blkdebug=None, before=None):
     """Boot `img`; `message` (a regex) must follow 'twinboot: error: ' on
-    serial and, under BIOS, on screen; the guest must then stay halted."""
+    serial and, under BIOS, on screen; the guest must then stay halted.
+    `before`, a regex, must match the serial output ahead of the error."""
     memory = memory or ("64M" if firmware == "bios" else "256M")
     with Qemu(str(img), firmware=firmware, memory=memory, timeout=60,
               blkdebug=blkdebug) as q:
@@ -67,6 +68,8 @@ def expect_error(img, firmware, message, memory=None, blkdebug=None):
         line = re.search(ERROR + r".*", serial).group(0)
         record(line)
         assert re.search(message, line), f"wrong message: {line}"
+        if before:
+            assert re.search(before, serial[:serial.index(line)]), serial
         assert q.still_running(after=1.0), f"{q.exit_reason()} after: {line}"
         if firmware == "bios":
             head = re.escape(line[:70])
@@ -247,14 +250,23 @@ def test_read_error_in_the_kernel_is_named(firmware, tmp_path):
     SeaBIOS passes the error up and twinboot's FAT reader names it. OVMF's
     AHCI path (QEMU 7.2, edk2-stable202302) instead reports success and
     leaves the buffer zeroed, so the loader sees a file of zeros and the
-    ELF check names that: still a message and a halt, not a reset."""
+    ELF check names that: still a message and a halt, not a reset.
+    Under SeaBIOS the disk is IDE, read by bus-master DMA: the failed DMA
+    command is named, and INT 13h, taking over, fails on the same sector."""
     img = copy_image(tmp_path)
     fat = Fat(img)
     first, _ = fat.lookup("/boot/kernel.elf")
-    config = blkdebug_config(tmp_path / "blkdebug.cfg", [fat.cluster_lba(first)])
-    message = (r"fat: reading /boot/kernel\.elf: .*" if firmware == "bios"
-               else r"(uefi: /boot/kernel\.elf: Read failed|/boot/kernel\.elf: elf: bad magic 00 00 00 00)")
-    expect_error(img, firmware, message, blkdebug=config)
+    lba = fat.cluster_lba(first)
+    config = blkdebug_config(tmp_path / "blkdebug.cfg", [lba])
+    if firmware == "bios":
+        expect_error(img, firmware, rf"fat: reading /boot/kernel\.elf: disk: read of \d+ sectors "
+                     rf"at LBA {lba:#x} failed on drive 0x80: BIOS status 0x", blkdebug=config,
+                     before=r"disk: ata: DMA read of \d+ sectors at LBA 0x[0-9a-f]+ failed: "
+                            r"status 0x.1, error 0x.., bus-master status 0x..; reading by "
+                            r"INT 13h from here on")
+    else:
+        expect_error(img, firmware, r"(uefi: /boot/kernel\.elf: Read failed|"
+                     r"/boot/kernel\.elf: elf: bad magic 00 00 00 00)", blkdebug=config)
 
 
 @pytest.mark.parametrize("firmware", FIRMWARES)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import image
+from conftest import blob_bytes, image
 from harness import EXIT_PASS, ROOT, Qemu
 from screen import text_in_colour
 
@@ -52,6 +52,33 @@ def test_conformance(config):
     assert status == EXIT_PASS, f"{q.exit_reason()}; serial:\n{serial}"
     assert "firmware: BIOS" in serial
     assert "test: 0 failed" in serial or ", 0 failed" in serial
+
+
+# How stage 2 reads each disk: bus-master DMA where the BIOS says the boot
+# drive is an IDE disk on PCI, INT 13h elsewhere (loader/bios/ata_dma.c).
+READ_PATHS = [
+    pytest.param("ide", r"bus-master DMA \(the ATA master at 0x170, PCI 00:01\.1\)", id="ide"),
+    pytest.param("ide-slave", r"bus-master DMA \(the ATA slave at 0x1f0, PCI 00:01\.1\)",
+                 id="ide-slave"),
+    pytest.param("virtio", r"INT 13h \(edd: interface is SCSI, not ATA\)", id="virtio-blk"),
+]
+
+
+@pytest.mark.parametrize("disk,how", READ_PATHS)
+def test_module_bytes_arrive_intact_by_each_read_path(disk, how):
+    """A 9 MiB module of random bytes (more than one DMA command, a part
+    sector at the end) must be in memory exactly as in the file."""
+    with Qemu(image("bigmodule"), disk=disk, timeout=120) as q:
+        serial = q.wait_serial(r"kernel: halting", timeout=100)
+        m = re.search(r"module: /boot/blob, (\d+) bytes at 0x([0-9a-f]+)", serial)
+        assert m, serial
+        loaded = q.read_memory(int(m.group(2), 16), int(m.group(1)))
+    assert re.search(r"disk: reading by " + how, serial), serial
+    expected = blob_bytes()
+    assert len(loaded) == len(expected)
+    if loaded != expected:
+        first = next(i for i in range(len(expected)) if loaded[i] != expected[i])
+        pytest.fail(f"module differs from byte {first:#x} on")
 
 
 def test_vbe_framebuffer_shows_hello_world():

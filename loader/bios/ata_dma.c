@@ -1,0 +1,272 @@
+/* loader/bios/ata_dma.c - ATA bus-master DMA on a PCI IDE controller.
+ *
+ * References: ATA/ATAPI-7 vol. 1 (IDENTIFY DEVICE words 53, 63, 83, 88;
+ * READ DMA EXT 25h; the task-file and device-control registers), SFF-8038i
+ * (bus-master command, status and PRD-table registers), PCI 3.0 (config
+ * mechanism #1 and the class-code byte of a mass-storage IDE function).
+ *
+ * Everything is polled with the device's interrupt masked (nIEN), the way
+ * the BIOS drives it; every wait has a TSC deadline, and an error or a
+ * timeout resets the channel so INT 13h can take over.
+ */
+#include <stdint.h>
+
+#include "ata_dma.h"
+#include "bios.h"
+#include "cpu.h"
+#include "lib.h"
+
+/* Task-file registers, from the command block base. */
+#define ATA_ERROR 1
+#define ATA_COUNT 2
+#define ATA_LBA_LOW 3
+#define ATA_LBA_MID 4
+#define ATA_LBA_HIGH 5
+#define ATA_DEVICE 6
+#define ATA_STATUS 7 /* read */
+#define ATA_COMMAND 7 /* write */
+
+#define ST_ERR 0x01
+#define ST_DRQ 0x08
+#define ST_DF 0x20
+#define ST_DRDY 0x40
+#define ST_BSY 0x80
+
+#define CTL_NIEN 0x02
+#define CTL_SRST 0x04
+
+#define CMD_IDENTIFY 0xec
+#define CMD_READ_DMA_EXT 0x25
+
+/* Bus-master registers, from the channel's base. */
+#define BM_COMMAND 0
+#define BM_STATUS 2
+#define BM_PRD 4
+#define BM_CMD_START 0x01
+#define BM_CMD_TO_MEMORY 0x08 /* the device writes memory: a disk read */
+#define BM_ST_ACTIVE 0x01
+#define BM_ST_ERROR 0x02
+#define BM_ST_IRQ 0x04
+
+#define PCI_ADDRESS 0xcf8
+#define PCI_DATA 0xcfc
+#define PCI_COMMAND_IO 0x0001
+#define PCI_COMMAND_MASTER 0x0004
+
+/* 128 descriptors: at least 127 x 64 KiB, 8 MiB, per command. 1 KiB
+ * aligned to its size, so the table never crosses 64 KiB (SFF-8038i). */
+#define PRD_COUNT 128u
+static struct ide_prd prd_table[PRD_COUNT] __attribute__((aligned(PRD_COUNT * 8)));
+/* LBA48 counts up to 65536 sectors; 0xffff keeps the count register
+ * from wrapping to the 0 that means 65536. */
+#define MAX_SECTORS 0xffffu
+
+/* Deadlines in TSC ticks: a disk answers within a second; 8e9 ticks is
+ * two seconds even at 4 GHz and generous on slower CPUs. */
+#define TIMEOUT_TICKS 8000000000ull
+
+static uint32_t pci_read32(const struct ata_location *l, uint8_t offset)
+{
+	outl(PCI_ADDRESS, 0x80000000u | (uint32_t)l->pci_bus << 16 | (uint32_t)l->pci_dev << 11 |
+	                      (uint32_t)l->pci_fn << 8 | (offset & 0xfcu));
+	return inl(PCI_DATA);
+}
+
+static void pci_write16(const struct ata_location *l, uint8_t offset, uint16_t v)
+{
+	outl(PCI_ADDRESS, 0x80000000u | (uint32_t)l->pci_bus << 16 | (uint32_t)l->pci_dev << 11 |
+	                      (uint32_t)l->pci_fn << 8 | (offset & 0xfcu));
+	outw((uint16_t)(PCI_DATA + (offset & 2)), v);
+}
+
+/* The alternate status: reading it doesn't acknowledge the device. */
+static uint8_t alt_status(const struct ata_dma *a)
+{
+	return inb(a->loc.control_port);
+}
+
+/* Wait until BSY is clear; returns the status, or -1 on timeout. */
+static int wait_not_busy(const struct ata_dma *a)
+{
+	uint64_t deadline = rdtsc() + TIMEOUT_TICKS;
+	for (;;) {
+		uint8_t st = alt_status(a);
+		if (!(st & ST_BSY))
+			return st;
+		if (rdtsc() > deadline)
+			return -1;
+	}
+}
+
+/* Select our device with LBA addressing, then the 400 ns the device needs
+ * before its status means anything (four reads of the alternate status). */
+static int select_device(const struct ata_dma *a)
+{
+	outb(a->loc.control_port, CTL_NIEN);
+	outb((uint16_t)(a->loc.command_base + ATA_DEVICE), (uint8_t)(0x40 | a->loc.slave << 4));
+	for (int i = 0; i < 4; i++)
+		(void)alt_status(a);
+	int st = wait_not_busy(a);
+	return st < 0 || (st & (ST_DRQ | ST_ERR | ST_DF)) || !(st & ST_DRDY) ? -1 : 0;
+}
+
+/* After a failure: stop the engine and soft-reset the channel (both
+ * devices), leaving it as the BIOS expects: idle, interrupt masked. */
+static void reset_channel(const struct ata_dma *a)
+{
+	outb((uint16_t)(a->bus_master + BM_COMMAND), 0);
+	outb((uint16_t)(a->bus_master + BM_STATUS),
+	     (uint8_t)(inb((uint16_t)(a->bus_master + BM_STATUS)) | BM_ST_IRQ | BM_ST_ERROR));
+	outb(a->loc.control_port, CTL_SRST | CTL_NIEN);
+	for (int i = 0; i < 16; i++) /* SRST must be held at least 5 us */
+		(void)inb(0x80);
+	outb(a->loc.control_port, CTL_NIEN);
+	(void)wait_not_busy(a);
+}
+
+/* IDENTIFY DEVICE by PIO: 256 words. ATAPI devices abort it. */
+static int identify(const struct ata_dma *a, uint16_t id[256], struct error *err)
+{
+	if (select_device(a))
+		return error_set(err, "ata: device does not come ready");
+	outb((uint16_t)(a->loc.command_base + ATA_COMMAND), CMD_IDENTIFY);
+	(void)alt_status(a);
+	int st = wait_not_busy(a);
+	if (st < 0 || (st & (ST_ERR | ST_DF)) || !(st & ST_DRQ))
+		return error_set(err, "ata: IDENTIFY DEVICE failed (status 0x%02x)", st & 0xff);
+	for (unsigned i = 0; i < 256; i++)
+		id[i] = inw(a->loc.command_base);
+	(void)inb((uint16_t)(a->loc.command_base + ATA_STATUS));
+	return 0;
+}
+
+int ata_dma_open(struct ata_dma *ata, const struct ata_location *loc, struct error *err)
+{
+	uint32_t id_reg = pci_read32(loc, 0x00);
+	if ((id_reg & 0xffff) == 0xffff)
+		return error_set(err, "ata: no PCI function at %02x:%02x.%x", loc->pci_bus,
+		                 loc->pci_dev, loc->pci_fn);
+	uint32_t class = pci_read32(loc, 0x08);
+	uint8_t prog_if = (uint8_t)(class >> 8);
+	if ((class >> 16) != 0x0101 || !(prog_if & 0x80))
+		return error_set(err, "ata: PCI %02x:%02x.%x is class %04x prog-if %02x, not a "
+		                      "bus-master IDE controller",
+		                 loc->pci_bus, loc->pci_dev, loc->pci_fn, (unsigned)(class >> 16),
+		                 prog_if);
+
+	/* The channel whose task file the BIOS uses: each is in native mode
+	 * (ports in BAR0/BAR2) or compatibility mode (the ISA ports). */
+	unsigned channel;
+	uint16_t primary = (prog_if & 0x01) ? (uint16_t)(pci_read32(loc, 0x10) & 0xfffc) : 0x1f0;
+	uint16_t secondary = (prog_if & 0x04) ? (uint16_t)(pci_read32(loc, 0x18) & 0xfffc) : 0x170;
+	if (loc->command_base == primary)
+		channel = 0;
+	else if (loc->command_base == secondary)
+		channel = 1;
+	else
+		return error_set(err, "ata: ports 0x%x are neither channel of PCI %02x:%02x.%x",
+		                 loc->command_base, loc->pci_bus, loc->pci_dev, loc->pci_fn);
+	uint32_t bar4 = pci_read32(loc, 0x20);
+	if (!(bar4 & 1) || !(bar4 & 0xfff0))
+		return error_set(err, "ata: bus-master registers are not in I/O space (BAR4 0x%x)",
+		                 (unsigned)bar4);
+	uint16_t command = (uint16_t)pci_read32(loc, 0x04);
+	if (!(command & PCI_COMMAND_IO))
+		return error_set(err, "ata: the controller's I/O decoding is off");
+	if (!(command & PCI_COMMAND_MASTER))
+		pci_write16(loc, 0x04, command | PCI_COMMAND_MASTER);
+
+	ata->loc = *loc;
+	ata->bus_master = (uint16_t)((bar4 & 0xfffc) + 8 * channel);
+
+	/* The disk: 48-bit LBA (word 83 bit 10) and a DMA mode the BIOS
+	 * set up (word 88 bits 8-14 when word 53 bit 2 says word 88 is
+	 * valid, or word 63 bits 8-10): we don't program timings. */
+	uint16_t id[256];
+	if (identify(ata, id, err))
+		return -1;
+	if (!(id[83] & (1u << 10)))
+		return error_set(err, "ata: the disk has no 48-bit LBA");
+	int udma = (id[53] & 4) && (id[88] & 0x7f00);
+	int mwdma = id[63] & 0x0700;
+	if (!udma && !mwdma)
+		return error_set(err, "ata: no DMA mode selected (words 63 0x%04x, 88 0x%04x)",
+		                 id[63], id[88]);
+	return 0;
+}
+
+/* One READ DMA EXT of `count` sectors whose PRDs are in place. */
+static int read_command(struct ata_dma *a, uint64_t lba, uint32_t count, struct error *err)
+{
+	uint16_t tf = a->loc.command_base, bm = a->bus_master;
+	if (select_device(a)) {
+		reset_channel(a);
+		return error_set(err, "ata: device does not come ready (status 0x%02x)",
+		                 alt_status(a));
+	}
+	outb((uint16_t)(bm + BM_COMMAND), 0);
+	outl((uint16_t)(bm + BM_PRD), (uint32_t)(uintptr_t)prd_table);
+	outb((uint16_t)(bm + BM_STATUS),
+	     (uint8_t)(inb((uint16_t)(bm + BM_STATUS)) | BM_ST_IRQ | BM_ST_ERROR));
+	outb((uint16_t)(bm + BM_COMMAND), BM_CMD_TO_MEMORY);
+
+	/* 48-bit task file: the high bytes first, then the low ones. */
+	outb((uint16_t)(tf + ATA_COUNT), (uint8_t)(count >> 8));
+	outb((uint16_t)(tf + ATA_LBA_LOW), (uint8_t)(lba >> 24));
+	outb((uint16_t)(tf + ATA_LBA_MID), (uint8_t)(lba >> 32));
+	outb((uint16_t)(tf + ATA_LBA_HIGH), (uint8_t)(lba >> 40));
+	outb((uint16_t)(tf + ATA_COUNT), (uint8_t)count);
+	outb((uint16_t)(tf + ATA_LBA_LOW), (uint8_t)lba);
+	outb((uint16_t)(tf + ATA_LBA_MID), (uint8_t)(lba >> 8));
+	outb((uint16_t)(tf + ATA_LBA_HIGH), (uint8_t)(lba >> 16));
+	outb((uint16_t)(tf + ATA_COMMAND), CMD_READ_DMA_EXT);
+	outb((uint16_t)(bm + BM_COMMAND), BM_CMD_TO_MEMORY | BM_CMD_START);
+
+	/* Done when the engine has gone through the table (ACTIVE clear) and
+	 * the device is no longer busy; the interrupt bit needn't come, as
+	 * nIEN masks it. */
+	uint64_t deadline = rdtsc() + TIMEOUT_TICKS;
+	uint8_t bst, st;
+	for (;;) {
+		bst = inb((uint16_t)(bm + BM_STATUS));
+		st = alt_status(a);
+		if (bst & BM_ST_ERROR)
+			break;
+		if (!(st & ST_BSY) && (!(bst & BM_ST_ACTIVE) || (st & (ST_ERR | ST_DF))))
+			break;
+		if (rdtsc() > deadline)
+			break;
+	}
+	outb((uint16_t)(bm + BM_COMMAND), 0);
+	st = inb((uint16_t)(tf + ATA_STATUS)); /* acknowledges the device */
+	outb((uint16_t)(bm + BM_STATUS), (uint8_t)(bst | BM_ST_IRQ | BM_ST_ERROR));
+	if ((bst & (BM_ST_ERROR | BM_ST_ACTIVE)) || (st & (ST_BSY | ST_DRQ | ST_ERR | ST_DF))) {
+		uint8_t error = inb((uint16_t)(tf + ATA_ERROR));
+		reset_channel(a);
+		return error_set(err,
+		                 "ata: DMA read of %u sectors at LBA 0x%llx failed: status 0x%02x, "
+		                 "error 0x%02x, bus-master status 0x%02x",
+		                 (unsigned)count, (unsigned long long)lba, st, error, bst);
+	}
+	return 0;
+}
+
+int ata_dma_read(struct ata_dma *ata, uint64_t lba, uint32_t count, void *buf,
+                 struct error *err)
+{
+	uint32_t at = (uint32_t)(uintptr_t)buf;
+	while (count) {
+		uint32_t n = count < MAX_SECTORS ? count : MAX_SECTORS;
+		unsigned used;
+		uint32_t bytes = ide_prd_build(prd_table, PRD_COUNT, at, n * 512u, &used);
+		n = bytes / 512u;
+		if (!n) /* PRD_COUNT entries always hold a sector; belt and braces */
+			return error_set(err, "ata: no DMA table for 0x%x", (unsigned)at);
+		if (read_command(ata, lba, n, err))
+			return -1;
+		at += bytes;
+		lba += n;
+		count -= n;
+	}
+	return 0;
+}
