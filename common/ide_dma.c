@@ -43,8 +43,8 @@ static int sums_to_zero(const uint8_t *p, size_t n)
 
 uint32_t edd_dpte_pointer(const uint8_t params[EDD_PARAMS_SIZE])
 {
-	uint32_t p = (uint32_t)le16(params + EDD_DPTE_PTR) |
-	             (uint32_t)le16(params + EDD_DPTE_PTR + 2) << 16;
+	uint32_t p =
+	    (uint32_t)le16(params + EDD_DPTE_PTR) | (uint32_t)le16(params + EDD_DPTE_PTR + 2) << 16;
 	return p == 0xffffffffu ? 0 : p;
 }
 

@@ -23,7 +23,7 @@
 #define ATA_LBA_MID 4
 #define ATA_LBA_HIGH 5
 #define ATA_DEVICE 6
-#define ATA_STATUS 7 /* read */
+#define ATA_STATUS 7  /* read */
 #define ATA_COMMAND 7 /* write */
 
 #define ST_ERR 0x01
@@ -149,8 +149,9 @@ int ata_dma_open(struct ata_dma *ata, const struct ata_location *loc, struct err
 	uint32_t class = pci_read32(loc, 0x08);
 	uint8_t prog_if = (uint8_t)(class >> 8);
 	if ((class >> 16) != 0x0101 || !(prog_if & 0x80))
-		return error_set(err, "ata: PCI %02x:%02x.%x is class %04x prog-if %02x, not a "
-		                      "bus-master IDE controller",
+		return error_set(err,
+		                 "ata: PCI %02x:%02x.%x is class %04x prog-if %02x, not a "
+		                 "bus-master IDE controller",
 		                 loc->pci_bus, loc->pci_dev, loc->pci_fn, (unsigned)(class >> 16),
 		                 prog_if);
 
@@ -251,8 +252,7 @@ static int read_command(struct ata_dma *a, uint64_t lba, uint32_t count, struct 
 	return 0;
 }
 
-int ata_dma_read(struct ata_dma *ata, uint64_t lba, uint32_t count, void *buf,
-                 struct error *err)
+int ata_dma_read(struct ata_dma *ata, uint64_t lba, uint32_t count, void *buf, struct error *err)
 {
 	uint32_t at = (uint32_t)(uintptr_t)buf;
 	while (count) {

@@ -24,7 +24,6 @@ int ata_dma_open(struct ata_dma *ata, const struct ata_location *loc, struct err
 /* Read `count` sectors at `lba` into buf (below 4 GiB, 2-byte aligned) by
  * READ DMA EXT. Returns 0, or -1 with err naming the status; the channel
  * is reset then, so the BIOS can drive it again. */
-int ata_dma_read(struct ata_dma *ata, uint64_t lba, uint32_t count, void *buf,
-                 struct error *err);
+int ata_dma_read(struct ata_dma *ata, uint64_t lba, uint32_t count, void *buf, struct error *err);
 
 #endif

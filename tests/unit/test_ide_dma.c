@@ -22,8 +22,7 @@ static const uint8_t seabios_params[EDD_PARAMS_SIZE] = {
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xcd,
 };
 static const uint8_t seabios_dpte[EDD_DPTE_SIZE] = {
-    0xf0, 0x01, 0xf6, 0x03, 0xe0, 0xcb, 0x0f, 0x01,
-    0x00, 0x00, 0x18, 0x00, 0x00, 0x00, 0x11, 0x32,
+    0xf0, 0x01, 0xf6, 0x03, 0xe0, 0xcb, 0x0f, 0x01, 0x00, 0x00, 0x18, 0x00, 0x00, 0x00, 0x11, 0x32,
 };
 
 /* Set one byte and fix the checksum that covers it, so only the field
@@ -143,10 +142,10 @@ static void check_table(const struct ide_prd *t, unsigned used, uint32_t address
 	assert_true(used > 0 || covered == 0);
 	for (unsigned i = 0; i < used; i++) {
 		uint32_t len = t[i].bytes ? t[i].bytes : 0x10000u;
-		assert_int_equal(t[i].address, at);               /* contiguous */
-		assert_int_equal(t[i].address & 1, 0);            /* even */
+		assert_int_equal(t[i].address, at);    /* contiguous */
+		assert_int_equal(t[i].address & 1, 0); /* even */
 		assert_int_equal(len & 1, 0);
-		assert_true((at & 0xffff) + len <= 0x10000u);      /* no 64 KiB crossing */
+		assert_true((at & 0xffff) + len <= 0x10000u); /* no 64 KiB crossing */
 		assert_int_equal(t[i].flags, i + 1 == used ? IDE_PRD_LAST : 0);
 		at += len;
 	}
@@ -156,7 +155,8 @@ static void check_table(const struct ide_prd *t, unsigned used, uint32_t address
 static void test_prd_shapes(void **state)
 {
 	(void)state;
-	static const uint32_t addresses[] = {0x100000, 0x100200, 0x10fe00, 0x7000, 0x1fffe, 0x12346};
+	static const uint32_t addresses[] = {0x100000, 0x100200, 0x10fe00,
+	                                     0x7000,   0x1fffe,  0x12346};
 	static const uint32_t sectors[] = {1, 2, 127, 128, 129, 1000, 16384, 65535};
 	struct ide_prd t[130] = {{0}};
 	for (size_t a = 0; a < sizeof(addresses) / sizeof(addresses[0]); a++) {
