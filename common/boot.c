@@ -331,10 +331,13 @@ _Noreturn void boot_main(uint64_t tsc_entry)
 
 	platform_set_video(config.video_width, config.video_height, config.verbose, &facts.console);
 	platform_find_tables(&facts.rsdp, &facts.smbios, &facts.efi_system_table);
-	facts.tsc_frequency = platform_tsc_frequency();
 
 	struct boot_block *block = alloc_boot_block();
 	uint64_t pml4 = address_space_build(&facts, cpu.nx, cpu.huge_1g);
+	/* As late as it can be: the TSC is measured over a PIT window open
+	 * since the loader's entry (pit.h), so the longer that ran, the less
+	 * of a wait is left. */
+	facts.tsc_frequency = platform_tsc_frequency();
 	fill_boot_info(block, &facts);
 	log_verbose("boot: entering the kernel at 0x%llx", (unsigned long long)facts.plan.entry);
 

@@ -71,6 +71,6 @@ void pit_open_window(void)
 
 uint64_t pit_calibrate_tsc(void)
 {
-	uint64_t hz = window_tsc ? pit_tsc_frequency(window_tsc, PIT_MIN_TICKS) : 0;
-	return hz ? hz : pit_tsc_frequency(pit_start(), PIT_MIN_TICKS);
+	uint64_t hz = window_tsc ? pit_tsc_frequency(window_tsc, PIT_LOADER_MIN_TICKS) : 0;
+	return hz ? hz : pit_tsc_frequency(pit_start(), PIT_LOADER_MIN_TICKS);
 }

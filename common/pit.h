@@ -10,6 +10,10 @@
 #define PIT_HZ 1193182u
 /* 5 ms: 0.02 % at the PIT's 838 ns resolution. */
 #define PIT_MIN_TICKS 5966u
+/* The loaders' window (pit_calibrate_tsc): 2 ms, 0.04 % at that resolution,
+ * so that a loader that is done sooner waits for the PIT as little as it
+ * can (under QEMU, a UEFI boot takes about 5 ms in all). */
+#define PIT_LOADER_MIN_TICKS 2386u
 
 /* Start channel 2 counting down from 0xffff (about 55 ms) and return the
  * TSC at that moment. */
