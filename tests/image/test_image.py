@@ -4,11 +4,15 @@ where the layout is ours (issue 3; layout in tools/mkimage/image.c)."""
 import os
 import struct
 import subprocess
+import sys
 
 import pytest
 
 from imagelib import (BIOS_BOOT_TYPE, ENV, ESP_TYPE, SECTOR, inputs, loader_args,  # noqa: F401
                       mkimage, read_gpt)
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu"))
+from badimage import Fat  # noqa: E402
 
 MIB = 1 << 20
 
@@ -74,6 +78,21 @@ def test_fat_is_clean_and_holds_the_files(made, inputs, tmp_path):  # noqa: F811
         copied = subprocess.run(["mtype", "-i", f"{img}@@1M", inside], capture_output=True,
                                 env=ENV).stdout
         assert copied == open(outside, "rb").read(), inside
+
+
+def test_config_lies_between_the_loader_and_the_kernel(made):
+    """BOOTX64.EFI, twinboot.cfg, then the kernel: OVMF's FAT driver still
+    holds the config's cluster in the cache it filled reading BOOTX64.EFI,
+    where a cluster after the kernel costs a disk read (11-23 ms on OVMF's
+    IDE path under QEMU)."""
+    img, _ = made
+    fat = Fat(img)
+    efi, efi_size = fat.lookup("EFI/BOOT/BOOTX64.EFI")
+    cfg, _ = fat.lookup("boot/twinboot.cfg")
+    kernel, _ = fat.lookup("boot/kernel.elf")
+    cluster = fat.spc * SECTOR
+    assert cfg == efi + (efi_size + cluster - 1) // cluster, (efi, efi_size, cfg)
+    assert kernel > cfg
 
 
 def test_fat_timestamps_and_label_are_fixed(made):
