@@ -249,8 +249,9 @@ def test_read_error_in_the_kernel_is_named(firmware, tmp_path):
     """blkdebug fails every read of the kernel's first sector with EIO.
     SeaBIOS passes the error up and twinboot's FAT reader names it. OVMF's
     AHCI path (QEMU 7.2, edk2-stable202302) instead reports success and
-    leaves the buffer zeroed, so the loader sees a file of zeros and the
-    ELF check names that: still a message and a halt, not a reset.
+    leaves the buffer zeroed, so the loader sees a file of zeros (the
+    kernel, or the config that shares its cached block) and names what is
+    wrong with it: still a message and a halt, not a reset.
     Under SeaBIOS the disk is IDE, read by bus-master DMA: the failed DMA
     command is named, and INT 13h, taking over, fails on the same sector."""
     img = copy_image(tmp_path)
@@ -265,8 +266,13 @@ def test_read_error_in_the_kernel_is_named(firmware, tmp_path):
                             r"status 0x.1, error 0x.., bus-master status 0x..; reading by "
                             r"INT 13h from here on")
     else:
+        # OVMF's FAT driver reads the kernel's first cluster with the
+        # config's, next to it, in one cached block: that read comes back
+        # as zeros, so either file may be the one named.
         expect_error(img, firmware, r"(uefi: /boot/kernel\.elf: Read failed|"
-                     r"/boot/kernel\.elf: elf: bad magic 00 00 00 00)", blkdebug=config)
+                     r"/boot/kernel\.elf: elf: bad magic 00 00 00 00|"
+                     r"/boot/twinboot\.cfg: config: line 1: NUL byte at column 1)",
+                     blkdebug=config)
 
 
 @pytest.mark.parametrize("firmware", FIRMWARES)
