@@ -110,8 +110,15 @@ static int select_device(const struct ata_dma *a)
 	return st < 0 || (st & (ST_DRQ | ST_ERR | ST_DF)) || !(st & ST_DRDY) ? -1 : 0;
 }
 
+void ata_dma_release(const struct ata_dma *a)
+{
+	/* nIEN clear, the power-on state: a BIOS that waits for IRQ 14
+	 * needs it, and one that polls masks the interrupt again itself. */
+	outb(a->loc.control_port, 0);
+}
+
 /* After a failure: stop the engine and soft-reset the channel (both
- * devices), leaving it as the BIOS expects: idle, interrupt masked. */
+ * devices), then hand it back to the BIOS, idle. */
 static void reset_channel(const struct ata_dma *a)
 {
 	outb((uint16_t)(a->bus_master + BM_COMMAND), 0);
@@ -122,6 +129,7 @@ static void reset_channel(const struct ata_dma *a)
 		(void)inb(0x80);
 	outb(a->loc.control_port, CTL_NIEN);
 	(void)wait_not_busy(a);
+	ata_dma_release(a);
 }
 
 /* IDENTIFY DEVICE by PIO: 256 words. ATAPI devices abort it. */
@@ -183,17 +191,18 @@ int ata_dma_open(struct ata_dma *ata, const struct ata_location *loc, struct err
 	/* The disk: 48-bit LBA (word 83 bit 10) and a DMA mode the BIOS
 	 * set up (word 88 bits 8-14 when word 53 bit 2 says word 88 is
 	 * valid, or word 63 bits 8-10): we don't program timings. */
-	uint16_t id[256];
-	if (identify(ata, id, err))
-		return -1;
-	if (!(id[83] & (1u << 10)))
-		return error_set(err, "ata: the disk has no 48-bit LBA");
+	uint16_t id[256] = {0};
+	int failed = identify(ata, id, err);
+	if (!failed && !(id[83] & (1u << 10)))
+		failed = error_set(err, "ata: the disk has no 48-bit LBA");
 	int udma = (id[53] & 4) && (id[88] & 0x7f00);
 	int mwdma = id[63] & 0x0700;
-	if (!udma && !mwdma)
-		return error_set(err, "ata: no DMA mode selected (words 63 0x%04x, 88 0x%04x)",
-		                 id[63], id[88]);
-	return 0;
+	if (!failed && !udma && !mwdma)
+		failed = error_set(err, "ata: no DMA mode selected (words 63 0x%04x, 88 0x%04x)",
+		                   id[63], id[88]);
+	if (failed)
+		ata_dma_release(ata); /* IDENTIFY masked the interrupt */
+	return failed;
 }
 
 /* One READ DMA EXT of `count` sectors whose PRDs are in place. */

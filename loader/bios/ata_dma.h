@@ -21,6 +21,11 @@ struct ata_dma {
  * selected). Returns 0, or -1 with err saying why not. */
 int ata_dma_open(struct ata_dma *ata, const struct ata_location *loc, struct error *err);
 
+/* Give the channel back to the BIOS: its device interrupt unmasked, as at
+ * power-on (the driver masks it while it polls). ata_dma_open's and
+ * ata_dma_read's failures do this themselves. */
+void ata_dma_release(const struct ata_dma *ata);
+
 /* Read `count` sectors at `lba` into buf (below 4 GiB, 2-byte aligned) by
  * READ DMA EXT. Returns 0, or -1 with err naming the status; the channel
  * is reset then, so the BIOS can drive it again. */

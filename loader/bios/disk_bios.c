@@ -155,24 +155,30 @@ static void try_dma(struct bios_disk *d, const uint8_t *params)
 	uint32_t dpte_ptr = edd_dpte_pointer(params);
 	const uint8_t *dpte = dpte_ptr ? bios_ptr(BIOS_FARPTR(dpte_ptr)) : 0;
 	struct ata_location loc;
+	int usable = 0;
 	/* A CPU without a TSC has no clock for the driver's timeouts. */
 	if (!cpu_features().tsc)
 		error_set(&err, "no TSC for timeouts");
 	else if (!edd_ata_location(params, dpte, &loc, &err) &&
 	         !ata_dma_open(&d->ata, &loc, &err) &&
-	         !ata_dma_read(&d->ata, 0, DMA_CHECK_SECTORS, by_dma, &err) &&
-	         !int13_read(d, 0, DMA_CHECK_SECTORS, by_int13, &err)) {
-		if (!memcmp(by_dma, by_int13, sizeof(by_dma))) {
-			d->use_dma = 1;
-			fmt_snprintf(d->method, sizeof(d->method),
-			             "bus-master DMA (the ATA %s at 0x%x, PCI %02x:%02x.%x)",
-			             loc.slave ? "slave" : "master", loc.command_base, loc.pci_bus,
-			             loc.pci_dev, loc.pci_fn);
-			return;
+	         !ata_dma_read(&d->ata, 0, DMA_CHECK_SECTORS, by_dma, &err)) {
+		/* INT 13h reads next: the channel as the BIOS expects it. */
+		ata_dma_release(&d->ata);
+		if (!int13_read(d, 0, DMA_CHECK_SECTORS, by_int13, &err)) {
+			usable = !memcmp(by_dma, by_int13, sizeof(by_dma));
+			if (!usable)
+				error_set(&err,
+				          "ata: DMA and INT 13h read different first sectors");
 		}
-		error_set(&err, "ata: DMA and INT 13h read different first sectors");
 	}
-	fmt_snprintf(d->method, sizeof(d->method), "INT 13h (%s)", err.msg);
+	if (!usable) {
+		fmt_snprintf(d->method, sizeof(d->method), "INT 13h (%s)", err.msg);
+		return;
+	}
+	d->use_dma = 1;
+	fmt_snprintf(
+	    d->method, sizeof(d->method), "bus-master DMA (the ATA %s at 0x%x, PCI %02x:%02x.%x)",
+	    loc.slave ? "slave" : "master", loc.command_base, loc.pci_bus, loc.pci_dev, loc.pci_fn);
 }
 
 const char *disk_bios_method(const struct disk *disk)
