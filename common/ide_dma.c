@@ -63,10 +63,10 @@ int edd_ata_location(const uint8_t params[EDD_PARAMS_SIZE], const uint8_t dpte[E
 	if (memcmp(params + EDD_HOST_BUS, "PCI", 3) != 0)
 		return error_set(err, "edd: host bus is not PCI");
 	if (memcmp(params + EDD_INTERFACE, "ATA ", 4) != 0) {
-		int len = 8; /* space-padded ASCII */
-		while (len && params[EDD_INTERFACE + len - 1] == ' ')
-			len--;
-		return error_set(err, "edd: interface is %.*s, not ATA", len,
+		int shown = 8; /* space-padded ASCII */
+		while (shown && params[EDD_INTERFACE + shown - 1] == ' ')
+			shown--;
+		return error_set(err, "edd: interface is %.*s, not ATA", shown,
 		                 (const char *)params + EDD_INTERFACE);
 	}
 	if (!dpte)
@@ -114,20 +114,13 @@ uint32_t ide_prd_build(struct ide_prd *table, unsigned max, uint32_t address, ui
 	}
 	if (done < bytes)
 		done -= done % 512; /* whole sectors: the command counts them */
-	/* Drop descriptors past the sector cut (at most the last one shrinks). */
-	uint32_t covered = 0;
-	unsigned keep = 0;
-	while (keep < n && covered < done) {
-		uint32_t len = table[keep].bytes ? table[keep].bytes : SIXTY_FOUR_KIB;
-		if (covered + len > done) {
-			len = done - covered;
-			table[keep].bytes = (uint16_t)len;
-		}
-		covered += len;
-		keep++;
+	/* Drop the descriptors the cut left empty and end the last at it. */
+	while (n && table[n - 1].address >= address + done)
+		n--;
+	if (n) {
+		table[n - 1].bytes = (uint16_t)(address + done - table[n - 1].address);
+		table[n - 1].flags = IDE_PRD_LAST;
 	}
-	if (keep)
-		table[keep - 1].flags = IDE_PRD_LAST;
-	*used = keep;
+	*used = n;
 	return done;
 }

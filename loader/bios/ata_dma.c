@@ -65,17 +65,22 @@ static struct ide_prd prd_table[PRD_COUNT] __attribute__((aligned(PRD_COUNT * 8)
  * two seconds even at 4 GHz and generous on slower CPUs. */
 #define TIMEOUT_TICKS 8000000000ull
 
-static uint32_t pci_read32(const struct ata_location *l, uint8_t offset)
+/* Configuration mechanism #1: the dword at `offset` of our function. */
+static void pci_select(const struct ata_location *l, uint8_t offset)
 {
 	outl(PCI_ADDRESS, 0x80000000u | (uint32_t)l->pci_bus << 16 | (uint32_t)l->pci_dev << 11 |
 	                      (uint32_t)l->pci_fn << 8 | (offset & 0xfcu));
+}
+
+static uint32_t pci_read32(const struct ata_location *l, uint8_t offset)
+{
+	pci_select(l, offset);
 	return inl(PCI_DATA);
 }
 
 static void pci_write16(const struct ata_location *l, uint8_t offset, uint16_t v)
 {
-	outl(PCI_ADDRESS, 0x80000000u | (uint32_t)l->pci_bus << 16 | (uint32_t)l->pci_dev << 11 |
-	                      (uint32_t)l->pci_fn << 8 | (offset & 0xfcu));
+	pci_select(l, offset);
 	outw((uint16_t)(PCI_DATA + (offset & 2)), v);
 }
 
@@ -210,9 +215,9 @@ static int read_command(struct ata_dma *a, uint64_t lba, uint32_t count, struct 
 {
 	uint16_t tf = a->loc.command_base, bm = a->bus_master;
 	if (select_device(a)) {
+		uint8_t st = alt_status(a); /* before the reset clears it */
 		reset_channel(a);
-		return error_set(err, "ata: device does not come ready (status 0x%02x)",
-		                 alt_status(a));
+		return error_set(err, "ata: device does not come ready (status 0x%02x)", st);
 	}
 	outb((uint16_t)(bm + BM_COMMAND), 0);
 	outl((uint16_t)(bm + BM_PRD), (uint32_t)(uintptr_t)prd_table);

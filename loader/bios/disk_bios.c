@@ -6,10 +6,10 @@
  * The DMA path is taken only after it reads the first sectors exactly as
  * INT 13h does, and dropped for good, back to INT 13h, on its first error.
  *
- * The BIOS can only write below 1 MiB, so every read goes into the bounce
- * buffer and is copied on (memcpy: rep movsb). Transfers are as large as
- * the BIOS accepts: 127 sectors first (the EDD limit many BIOSes keep),
- * halved on failure until one works; the working size is remembered.
+ * The BIOS can only write below 1 MiB, so every INT 13h read goes into the
+ * bounce buffer and is copied on. Transfers are as large as the BIOS
+ * accepts: 127 sectors first (the EDD limit many BIOSes keep), halved on
+ * failure until one works; the working size is remembered.
  */
 #include <stdint.h>
 
