@@ -85,33 +85,40 @@ static void verify_file(const char *path, uint64_t phys, uint64_t size)
 		log_fatal_error(&err);
 }
 
-/* Read `len` bytes of a file into memory at phys; the file must still be
- * that long. */
-static void read_into(const char *path, uint64_t phys, uint64_t len)
+/* Read bytes [offset, offset + len) of a file to phys + offset, where the
+ * file's image starts at phys; the file must still be that long. */
+static void read_into(const char *path, uint64_t phys, uint64_t offset, uint64_t len)
 {
 	struct error err = {{0}};
 	uint64_t size;
-	if (platform_read_file(path, phys_ptr(phys), len, &size, &err))
+	if (platform_read_file(path, offset, phys_ptr(phys + offset), len, &size, &err))
 		log_fatal_error(&err);
-	if (size < len)
+	if (size < offset + len)
 		log_fatal("boot: %s shrank from %llu to %llu bytes while it was read", path,
-		          (unsigned long long)len, (unsigned long long)size);
+		          (unsigned long long)(offset + len), (unsigned long long)size);
+}
+
+/* New pages of `tb_type` for a file of `size` bytes, the last page's
+ * tail zeroed: nothing of an earlier boot past the file's end. */
+static uint64_t alloc_file(const char *path, uint64_t size, uint32_t tb_type)
+{
+	uint64_t pages = size ? ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE : 1;
+	uint64_t phys = platform_alloc_pages(pages, tb_type, 0);
+	if (!phys)
+		log_fatal("boot: no free memory for %s (%llu KiB)", path,
+		          (unsigned long long)(pages * 4));
+	memset((uint8_t *)phys_ptr(phys) + size, 0, (size_t)(pages * PAGE_SIZE - size));
+	return phys;
 }
 
 /* Read a whole file into new pages of `tb_type`. */
 static void read_file(const char *path, uint32_t tb_type, uint64_t *phys, uint64_t *size)
 {
 	struct error err = {{0}};
-	if (platform_read_file(path, NULL, 0, size, &err))
+	if (platform_read_file(path, 0, NULL, 0, size, &err))
 		log_fatal_error(&err);
-	uint64_t pages = *size ? ALIGN_UP(*size, PAGE_SIZE) / PAGE_SIZE : 1;
-	*phys = platform_alloc_pages(pages, tb_type, 0);
-	if (!*phys)
-		log_fatal("boot: no free memory for %s (%llu KiB)", path,
-		          (unsigned long long)(pages * 4));
-	read_into(path, *phys, *size);
-	/* Nothing of an earlier boot in the last page's tail. */
-	memset((uint8_t *)phys_ptr(*phys) + *size, 0, (size_t)(pages * PAGE_SIZE - *size));
+	*phys = alloc_file(path, *size, tb_type);
+	read_into(path, *phys, 0, *size);
 }
 
 static void load_config(void)
@@ -138,6 +145,15 @@ static _Noreturn void no_room_for_kernel(uint64_t bytes)
  * big one. Static: the BIOS stack is small. */
 #define KERNEL_HEAD_BYTES (64u << 10)
 static uint8_t kernel_head[KERNEL_HEAD_BYTES];
+
+/* All of a big kernel file (size > its head) at `file`: the head as
+ * already read, then only the rest from the disk, so every byte of the
+ * file is read once. */
+static void read_kernel_rest(uint64_t file, uint64_t size)
+{
+	memcpy(phys_ptr(file), kernel_head, sizeof(kernel_head));
+	read_into(config.kernel, file, sizeof(kernel_head), size - sizeof(kernel_head));
+}
 
 /* Check the kernel file at `file` (size bytes, all of it, already read)
  * and put its segments in new KERNEL pages: a copy. */
@@ -179,7 +195,7 @@ static uint64_t load_kernel_in_place(uint64_t size, struct elf_plan *plan)
 	uint64_t file = platform_alloc_pages(bytes / PAGE_SIZE, TB_MEM_LOADER, 0);
 	if (!file)
 		no_room_for_kernel(bytes);
-	read_into(config.kernel, file, size);
+	read_kernel_rest(file, size);
 	verify_file(config.kernel, file, size);
 	if (elf_check(phys_ptr(file), (size_t)size, platform_memory_top(), plan, &err))
 		log_fatal("%s: %s", config.kernel, err.msg);
@@ -192,7 +208,7 @@ static uint64_t load_kernel_in_place(uint64_t size, struct elf_plan *plan)
 /* Read the kernel, check it, and put its segments in pages of their own,
  * which the final memory map shows as KERNEL. One read of its first
  * 64 KiB first: for a small kernel that is the whole file, copied to its
- * pages from there; a big one is then read once more, in place when its
+ * pages from there; for a big one the rest follows, in place when its
  * layout allows. What else the file holds stays in LOADER memory, which
  * the kernel may reclaim. */
 static uint64_t load_kernel(struct elf_plan *plan)
@@ -200,7 +216,7 @@ static uint64_t load_kernel(struct elf_plan *plan)
 	struct error err = {{0}};
 	uint64_t file, size, phys;
 	const char *how = "read whole and copied";
-	if (platform_read_file(config.kernel, kernel_head, sizeof(kernel_head), &size, &err))
+	if (platform_read_file(config.kernel, 0, kernel_head, sizeof(kernel_head), &size, &err))
 		log_fatal_error(&err);
 	if (size <= sizeof(kernel_head)) {
 		phys = copy_kernel(kernel_head, size, plan);
@@ -210,7 +226,8 @@ static uint64_t load_kernel(struct elf_plan *plan)
 	} else {
 		/* Any other layout, and every broken file, whose message
 		 * comes from checking all of it: read, check, copy. */
-		read_file(config.kernel, TB_MEM_LOADER, &file, &size);
+		file = alloc_file(config.kernel, size, TB_MEM_LOADER);
+		read_kernel_rest(file, size);
 		phys = copy_kernel(phys_ptr(file), size, plan);
 	}
 	log_verbose("kernel: %s %s, %llu bytes, entry 0x%llx, %u segments at 0x%llx "

@@ -390,25 +390,44 @@ int fat_open(struct fat_volume *vol, const char *path, struct fat_file *file, st
 	return 0;
 }
 
-int fat_read_head(struct fat_volume *vol, const struct fat_file *file, void *buf, uint32_t len,
-                  const char *path, struct error *err)
+int fat_read_range(struct fat_volume *vol, const struct fat_file *file, uint32_t offset, void *buf,
+                   uint32_t len, const char *path, struct error *err)
 {
 	uint8_t *out = buf;
-	uint32_t left = len < file->size ? len : file->size;
-	uint32_t done = 0, cluster = file->first_cluster;
+	uint32_t left = offset < file->size ? file->size - offset : 0;
+	uint32_t cluster = file->first_cluster;
 	struct chain_guard guard;
 	guard_init(&guard, cluster);
+	if (len < left)
+		left = len;
+	if (offset % DISK_SECTOR_SIZE)
+		return error_set(err, "fat: %s: read from byte %u, not a sector boundary", path,
+		                 (unsigned)offset);
 	if (!left)
 		return 0;
 	if (!valid_cluster(vol, cluster))
 		return error_set(err, "fat: cluster 0x%x out of range in %s", (unsigned)cluster,
 		                 path);
+	/* Walk the chain past the clusters before `offset`; the first run
+	 * then starts `lead` bytes into its first cluster. */
+	for (uint32_t skip = offset / vol->bytes_per_cluster; skip; skip--) {
+		uint32_t next;
+		if (chain_next(vol, cluster, &next, path, err))
+			return -1;
+		if (next && guard_loops(&guard, vol, next))
+			return error_set(err, "fat: cluster chain of %s loops", path);
+		if (!next)
+			return error_set(err, "fat: %s: chain ends before byte %u of %u", path,
+			                 (unsigned)offset, (unsigned)file->size);
+		cluster = next;
+	}
+	uint32_t lead = offset % vol->bytes_per_cluster;
+	uint32_t done = offset - lead;
 	while (left) {
 		/* Gather a run of consecutive clusters: one disk read each. */
 		uint32_t first = cluster, count = 1, next;
-		uint64_t want = left;
 		for (;;) {
-			if ((uint64_t)count * vol->bytes_per_cluster >= want)
+			if ((uint64_t)count * vol->bytes_per_cluster - lead >= left)
 				break;
 			if (chain_next(vol, cluster, &next, path, err))
 				return -1;
@@ -426,27 +445,28 @@ int fat_read_head(struct fat_volume *vol, const struct fat_file *file, void *buf
 			cluster = next;
 			count++;
 		}
-		uint64_t run = (uint64_t)count * vol->bytes_per_cluster;
+		uint64_t run = (uint64_t)count * vol->bytes_per_cluster - lead;
 		uint32_t bytes = run < left ? (uint32_t)run : left;
 		uint32_t whole = bytes / DISK_SECTOR_SIZE, tail = bytes % DISK_SECTOR_SIZE;
+		uint64_t lba = cluster_lba(vol, first) + lead / DISK_SECTOR_SIZE;
 		struct error e = {{0}};
-		if (whole && vol->disk->read(vol->disk, cluster_lba(vol, first), whole, out, &e))
+		if (whole && vol->disk->read(vol->disk, lba, whole, out, &e))
 			return error_set(err, "fat: reading %s: %s", path, e.msg);
 		if (tail) {
-			if (vol->disk->read(vol->disk, cluster_lba(vol, first) + whole, 1, sector,
-			                    &e))
+			if (vol->disk->read(vol->disk, lba + whole, 1, sector, &e))
 				return error_set(err, "fat: reading %s: %s", path, e.msg);
 			memcpy(out + whole * DISK_SECTOR_SIZE, sector, tail);
 		}
 		out += bytes;
-		done += bytes;
+		done += bytes + lead;
 		left -= bytes;
-		/* Either the run covered the rest of the file (left is now 0)
+		lead = 0;
+		/* Either the run covered the rest of the range (left is now 0)
 		 * or the gathering loop stopped with `cluster` at the start of
 		 * the next run. */
 	}
-	if (len < file->size)
-		return 0; /* only the head: the chain goes on */
+	if (done < file->size)
+		return 0; /* a part only: the chain goes on */
 	/* The chain must end right here. No entry of a cycle is an end
 	 * marker, so this also catches a loop that the file's size alone
 	 * would have read through as repeated data. */
@@ -462,5 +482,5 @@ int fat_read_head(struct fat_volume *vol, const struct fat_file *file, void *buf
 int fat_read(struct fat_volume *vol, const struct fat_file *file, void *buf, const char *path,
              struct error *err)
 {
-	return fat_read_head(vol, file, buf, file->size, path, err);
+	return fat_read_range(vol, file, 0, buf, file->size, path, err);
 }

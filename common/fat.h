@@ -57,9 +57,10 @@ int fat_open(struct fat_volume *vol, const char *path, struct fat_file *file, st
  * messages. */
 int fat_read(struct fat_volume *vol, const struct fat_file *file, void *buf, const char *path,
              struct error *err);
-/* Read only the first min(len, file->size) bytes into buf: a kernel's
- * headers, before the loader knows where the whole file should go. */
-int fat_read_head(struct fat_volume *vol, const struct fat_file *file, void *buf, uint32_t len,
-                  const char *path, struct error *err);
+/* Read bytes [offset, offset + len) of the file, as far as it reaches,
+ * into buf: a kernel's headers first, before the loader knows where the
+ * whole file goes, then the rest. offset must be a multiple of 512. */
+int fat_read_range(struct fat_volume *vol, const struct fat_file *file, uint32_t offset, void *buf,
+                   uint32_t len, const char *path, struct error *err);
 
 #endif

@@ -47,13 +47,13 @@ uint64_t platform_alloc_pages(uint64_t pages, uint32_t tb_type, uint64_t max_add
  * direct map covers [0, max(this, 4 GiB)). */
 uint64_t platform_memory_top(void);
 
-/* Read the first min(len, file size) bytes of a file of the boot volume
- * (path like "/boot/kernel.elf") into dest and set *size to the whole
- * file's size; len 0 only asks for the size. The caller allocated dest
- * (common/boot.c: new pages for a file, or the kernel's own pages, so it
- * is read once, in place). On failure returns -1 with `err` naming the
- * file and the cause. */
-int platform_read_file(const char *path, void *dest, uint64_t len, uint64_t *size,
+/* Read bytes [offset, offset + len) of a file of the boot volume (path
+ * like "/boot/kernel.elf"), as far as the file reaches, into dest and set
+ * *size to the whole file's size; len 0 only asks for the size. offset is
+ * a multiple of 512. The caller allocated dest (common/boot.c: new pages
+ * for a file, or the kernel's own pages, so it is read once, in place).
+ * On failure returns -1 with `err` naming the file and the cause. */
+int platform_read_file(const char *path, uint64_t offset, void *dest, uint64_t len, uint64_t *size,
                        struct error *err);
 
 /* Set up the screen: width/height 0 keep the current mode; otherwise pick

@@ -83,7 +83,7 @@ void platform_bios_report(void)
 	}
 }
 
-int platform_read_file(const char *path, void *dest, uint64_t len, uint64_t *size,
+int platform_read_file(const char *path, uint64_t offset, void *dest, uint64_t len, uint64_t *size,
                        struct error *err)
 {
 	struct fat_file file;
@@ -94,10 +94,10 @@ int platform_read_file(const char *path, void *dest, uint64_t len, uint64_t *siz
 	if (file.is_dir)
 		return error_set(err, "fat: %s is a directory, not a file", path);
 	*size = file.size;
-	if (!len)
+	if (!len || offset >= file.size)
 		return 0;
-	uint32_t want = len < file.size ? (uint32_t)len : file.size;
-	if (fat_read_head(&bios_esp, &file, dest, want, path, err))
+	uint32_t want = len < file.size - offset ? (uint32_t)len : (uint32_t)(file.size - offset);
+	if (fat_read_range(&bios_esp, &file, (uint32_t)offset, dest, want, path, err))
 		return -1;
 	if (log_verbose_enabled && want > PAGE_SIZE) {
 		uint64_t hz = platform_tsc_frequency();

@@ -45,7 +45,7 @@ static int to_efi_path(const char *path, CHAR16 *out, size_t max)
 	return 0;
 }
 
-int platform_read_file(const char *path, void *dest, uint64_t len, uint64_t *size,
+int platform_read_file(const char *path, uint64_t offset, void *dest, uint64_t len, uint64_t *size,
                        struct error *err)
 {
 	CHAR16 name[256];
@@ -71,7 +71,16 @@ int platform_read_file(const char *path, void *dest, uint64_t len, uint64_t *siz
 		return error_set(err, "uefi: %s is a directory", path);
 	}
 	*size = info->FileSize;
-	uint64_t bytes = len < info->FileSize ? len : info->FileSize;
+	uint64_t left = offset < info->FileSize ? info->FileSize - offset : 0;
+	uint64_t bytes = len < left ? len : left;
+	if (bytes && offset) {
+		s = file->SetPosition(file, offset);
+		if (EFI_ERROR(s)) {
+			file->Close(file);
+			return error_set(err, "uefi: %s: SetPosition(%llu) failed: %s", path,
+			                 (unsigned long long)offset, uefi_status_text(s));
+		}
+	}
 	/* One Read for all of it; loop only if the firmware returns less
 	 * (the spec allows it for some devices). */
 	uint64_t done = 0;

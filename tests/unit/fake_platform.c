@@ -164,16 +164,20 @@ uint64_t platform_memory_top(void)
 	return fake_memory_top;
 }
 
-int platform_read_file(const char *path, void *dest, uint64_t len, uint64_t *size,
+int platform_read_file(const char *path, uint64_t offset, void *dest, uint64_t len, uint64_t *size,
                        struct error *err)
 {
 	for (unsigned i = 0; i < file_count; i++) {
 		if (strcmp(files[i].path, path))
 			continue;
-		size_t n = len < files[i].size ? (size_t)len : files[i].size;
+		size_t left = offset < files[i].size ? files[i].size - (size_t)offset : 0;
+		size_t n = len < left ? (size_t)len : left;
 		*size = files[i].size;
+		if (offset % 512)
+			return error_set(err, "fake: %s: read from byte %llu", path,
+			                 (unsigned long long)offset);
 		if (n)
-			memcpy(dest, files[i].data, n);
+			memcpy(dest, (const uint8_t *)files[i].data + offset, n);
 		fake_bytes_read += n;
 		return 0;
 	}

@@ -49,20 +49,24 @@ static void read_and_compare(const char *path, const void *want, size_t size)
 	free(buf);
 }
 
-/* The first len bytes only: exactly those, nothing past them written,
- * and no complaint that the chain goes on. */
-static void read_head_and_compare(const char *path, const uint8_t *want, uint32_t len)
+/* Bytes [offset, offset + len) only: exactly those (as far as the file
+ * reaches), nothing past them written, and no complaint that the chain
+ * goes on or started earlier. `want` is the whole file. */
+static void read_range_and_compare(const char *path, const uint8_t *want, uint32_t offset,
+                                   uint32_t len)
 {
 	struct fat_file file;
 	struct error err = {{0}};
 	if (fat_open(&vol, path, &file, &err))
 		fail_msg("%s", err.msg);
+	uint32_t left = offset < file.size ? file.size - offset : 0;
+	uint32_t n = len < left ? len : left;
 	uint8_t *buf = malloc(len + 64);
 	memset(buf, 0xcc, len + 64);
-	if (fat_read_head(&vol, &file, buf, len, path, &err))
-		fail_msg("%s", err.msg);
-	assert_memory_equal(buf, want, len < file.size ? len : file.size);
-	for (uint32_t i = len < file.size ? len : file.size; i < len + 64; i++)
+	if (fat_read_range(&vol, &file, offset, buf, len, path, &err))
+		fail_msg("%s at %u: %s", path, (unsigned)offset, err.msg);
+	assert_memory_equal(buf, want + offset, n);
+	for (uint32_t i = n; i < len + 64; i++)
 		assert_int_equal(buf[i], 0xcc);
 	free(buf);
 }
@@ -78,10 +82,19 @@ static void check_volume(const char *image, int type)
 	read_and_compare("/boot/A Long File Name.txt", "hello from a long file name\n", 28);
 	read_and_compare("/boot/a long file name.TXT", "hello from a long file name\n", 28);
 	read_and_compare("/boot/deep/tiny.bin", "A", 1);
-	read_head_and_compare("/boot/big.bin", big, 4096);
-	read_head_and_compare("/boot/big.bin", big, 1);
-	read_head_and_compare("/boot/big.bin", big, 65537);
-	read_head_and_compare("/boot/deep/tiny.bin", (const uint8_t *)"A", 4096);
+	read_range_and_compare("/boot/big.bin", big, 0, 4096);
+	read_range_and_compare("/boot/big.bin", big, 0, 1);
+	read_range_and_compare("/boot/big.bin", big, 0, 65537);
+	read_range_and_compare("/boot/deep/tiny.bin", (const uint8_t *)"A", 0, 4096);
+	/* The rest after a head, from cluster starts and from inside a
+	 * cluster, to the end and short of it, and past the end. */
+	read_range_and_compare("/boot/big.bin", big, 65536, 100000);
+	read_range_and_compare("/boot/big.bin", big, 512, 100000);
+	read_range_and_compare("/boot/big.bin", big, 1536, 3000);
+	read_range_and_compare("/boot/big.bin", big, 99840, 4096);
+	read_range_and_compare("/boot/big.bin", big, 99840, 160);
+	read_range_and_compare("/boot/big.bin", big, 100352, 512);
+	read_range_and_compare("/EFI/BOOT/first.bin", big, 4096, 90000);
 }
 
 static void test_fat12(void **state)
@@ -228,6 +241,22 @@ static void test_corrupt_chains_fail_cleanly(void **state)
 	snprintf(want, sizeof(want), "fat: /boot/kernel.elf: chain ends after %u bytes of 100000",
 	         (unsigned)(4 * vol.bytes_per_cluster));
 	assert_string_equal(err.msg, want);
+
+	/* A read of the rest walks the chain past the break too. */
+	uint32_t past = 6 * vol.bytes_per_cluster;
+	assert_int_equal(fat_read_range(&vol, &file, past, buf, 512, "/boot/kernel.elf", &err), -1);
+	snprintf(want, sizeof(want), "fat: /boot/kernel.elf: chain ends before byte %u of 100000",
+	         (unsigned)past);
+	assert_string_equal(err.msg, want);
+	set_fat16(fourth, (uint16_t)c);
+	assert_int_equal(
+	    fat_read_range(&vol, &file, past, buf, file.size - past, "/boot/kernel.elf", &err), -1);
+	assert_string_equal(err.msg, "fat: cluster chain of /boot/kernel.elf loops");
+
+	/* Only whole sectors can be skipped. */
+	assert_int_equal(fat_read_range(&vol, &file, 100, buf, 512, "/boot/kernel.elf", &err), -1);
+	assert_string_equal(err.msg,
+	                    "fat: /boot/kernel.elf: read from byte 100, not a sector boundary");
 	free(buf);
 }
 
