@@ -342,6 +342,11 @@ _Noreturn void boot_main(uint64_t tsc_entry)
 	check_cpu(&cpu);
 	load_manifest();
 	load_config();
+	/* The TSC's rate, measured over the PIT window open since the
+	 * loader's entry (pit.h), here: that window has run its 2 ms in all
+	 * but the fastest boots, and it closes after 55 ms, which loading a
+	 * big kernel outlasts; a fresh window would cost 2 ms of waiting. */
+	facts.tsc_frequency = platform_tsc_frequency();
 	facts.kernel_phys = load_kernel(&facts.plan);
 	load_modules();
 	facts.tsc_loaded = rdtsc();
@@ -351,10 +356,6 @@ _Noreturn void boot_main(uint64_t tsc_entry)
 
 	struct boot_block *block = alloc_boot_block();
 	uint64_t pml4 = address_space_build(&facts, cpu.nx, cpu.huge_1g);
-	/* As late as it can be: the TSC is measured over a PIT window open
-	 * since the loader's entry (pit.h), so the longer that ran, the less
-	 * of a wait is left. */
-	facts.tsc_frequency = platform_tsc_frequency();
 	fill_boot_info(block, &facts);
 	log_verbose("boot: entering the kernel at 0x%llx", (unsigned long long)facts.plan.entry);
 

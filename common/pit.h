@@ -27,7 +27,7 @@ uint64_t pit_tsc_frequency(uint64_t tsc_start, uint32_t min_ticks);
 
 /* The loaders' calibration. A loader opens the window at its entry (only
  * on a CPU with a TSC); pit_calibrate_tsc() then measures over it, so it
- * costs no wait of its own, or over a fresh 5 ms window when that one is
+ * costs no wait of its own, or over a fresh 2 ms window when that one is
  * gone or was never opened. 0 when there is no PIT. */
 void pit_open_window(void);
 uint64_t pit_calibrate_tsc(void);

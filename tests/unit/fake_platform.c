@@ -73,6 +73,7 @@ static unsigned ram_count;
 static char output[OUTPUT_MAX];
 static size_t output_len;
 uint64_t fake_bytes_read;
+uint64_t fake_bytes_read_at_tsc_rate;
 
 void fake_platform_reset(void)
 {
@@ -85,6 +86,7 @@ void fake_platform_reset(void)
 	output_len = 0;
 	output[0] = 0;
 	fake_bytes_read = 0;
+	fake_bytes_read_at_tsc_rate = UINT64_MAX;
 	memset(&fake_result, 0, sizeof(fake_result));
 	memset(&fake_console, 0, sizeof(fake_console));
 	fake_memory_top = 1ull << 30;
@@ -217,6 +219,8 @@ uint32_t platform_firmware(void)
 
 uint64_t platform_tsc_frequency(void)
 {
+	if (fake_bytes_read_at_tsc_rate == UINT64_MAX)
+		fake_bytes_read_at_tsc_rate = fake_bytes_read;
 	return 1000000000ull;
 }
 

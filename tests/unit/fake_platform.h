@@ -31,6 +31,8 @@ extern const void *fake_manifest; /* platform_manifest(): NULL or these bytes */
 extern size_t fake_manifest_len;
 extern int fake_secure_boot;     /* platform_secure_boot() */
 extern uint64_t fake_bytes_read; /* file bytes platform_read_file copied */
+/* fake_bytes_read when platform_tsc_frequency() was first asked; -1 never */
+extern uint64_t fake_bytes_read_at_tsc_rate;
 
 /* Forget files, allocations (freed), output and results. */
 void fake_platform_reset(void);
