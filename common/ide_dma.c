@@ -48,8 +48,8 @@ uint32_t edd_dpte_pointer(const uint8_t params[EDD_PARAMS_SIZE])
 	return p == 0xffffffffu ? 0 : p;
 }
 
-int edd_ata_location(const uint8_t params[EDD_PARAMS_SIZE], const uint8_t dpte[EDD_DPTE_SIZE],
-                     struct ata_location *loc, struct error *err)
+int edd_pci_function(const uint8_t params[EDD_PARAMS_SIZE], const char *interface,
+                     struct pci_location *pci, struct error *err)
 {
 	if (le16(params + EDD_KEY) != 0xbedd)
 		return error_set(err, "edd: no EDD 3.0 device path");
@@ -62,13 +62,30 @@ int edd_ata_location(const uint8_t params[EDD_PARAMS_SIZE], const uint8_t dpte[E
 		return error_set(err, "edd: device path checksum is wrong");
 	if (memcmp(params + EDD_HOST_BUS, "PCI", 3) != 0)
 		return error_set(err, "edd: host bus is not PCI");
-	if (memcmp(params + EDD_INTERFACE, "ATA ", 4) != 0) {
+	size_t want = strlen(interface);
+	if (memcmp(params + EDD_INTERFACE, interface, want) != 0) {
 		int shown = 8; /* space-padded ASCII */
 		while (shown && params[EDD_INTERFACE + shown - 1] == ' ')
 			shown--;
-		return error_set(err, "edd: interface is %.*s, not ATA", shown,
-		                 (const char *)params + EDD_INTERFACE);
+		while (want && interface[want - 1] == ' ')
+			want--;
+		return error_set(err, "edd: interface is %.*s, not %.*s", shown,
+		                 (const char *)params + EDD_INTERFACE, (int)want, interface);
 	}
+	pci->bus = params[EDD_IFACE_PATH];
+	pci->dev = params[EDD_IFACE_PATH + 1];
+	pci->fn = params[EDD_IFACE_PATH + 2];
+	if (pci->dev > 31 || pci->fn > 7)
+		return error_set(err, "edd: PCI device %02x.%x is out of range", pci->dev, pci->fn);
+	return 0;
+}
+
+int edd_ata_location(const uint8_t params[EDD_PARAMS_SIZE], const uint8_t dpte[EDD_DPTE_SIZE],
+                     struct ata_location *loc, struct error *err)
+{
+	struct pci_location pci;
+	if (edd_pci_function(params, "ATA ", &pci, err))
+		return -1;
 	if (!dpte)
 		return error_set(err, "edd: no DPTE");
 	if (dpte[DPTE_REVISION] != 0x11 || !sums_to_zero(dpte, EDD_DPTE_SIZE))
@@ -84,15 +101,12 @@ int edd_ata_location(const uint8_t params[EDD_PARAMS_SIZE], const uint8_t dpte[E
 	if (!command || !control)
 		return error_set(err, "edd: DPTE has no I/O ports");
 
-	loc->pci_bus = params[EDD_IFACE_PATH];
-	loc->pci_dev = params[EDD_IFACE_PATH + 1];
-	loc->pci_fn = params[EDD_IFACE_PATH + 2];
+	loc->pci_bus = pci.bus;
+	loc->pci_dev = pci.dev;
+	loc->pci_fn = pci.fn;
 	loc->command_base = command;
 	loc->control_port = control;
 	loc->slave = slave;
-	if (loc->pci_dev > 31 || loc->pci_fn > 7)
-		return error_set(err, "edd: PCI device %02x.%x is out of range", loc->pci_dev,
-		                 loc->pci_fn);
 	return 0;
 }
 

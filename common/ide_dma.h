@@ -20,6 +20,11 @@
 /* The Fixed Disk Parameter Extension Table (EDD 1.1) it points to. */
 #define EDD_DPTE_SIZE 16u
 
+/* A PCI function, as EDD 3.0's interface path names it. */
+struct pci_location {
+	uint8_t bus, dev, fn;
+};
+
 /* Where the boot drive sits, as the BIOS describes it. */
 struct ata_location {
 	uint8_t pci_bus, pci_dev, pci_fn; /* the IDE controller */
@@ -31,6 +36,14 @@ struct ata_location {
 /* The far pointer (segment << 16 | offset) to the DPTE in AH=48h's buffer;
  * 0 when there is none (0xffffffff means none too, per EDD 3.0). */
 uint32_t edd_dpte_pointer(const uint8_t params[EDD_PARAMS_SIZE]);
+
+/* The PCI function of the boot drive's controller from AH=48h's buffer,
+ * when its EDD 3.0 device path is present, check-summed, on PCI and of the
+ * interface `interface` (8 bytes space-padded, compared over its length:
+ * "ATA ", "SCSI": SeaBIOS's name for virtio-blk). Returns 0, or -1 with
+ * err saying why ("edd: interface is SCSI, not ATA"). */
+int edd_pci_function(const uint8_t params[EDD_PARAMS_SIZE], const char *interface,
+                     struct pci_location *pci, struct error *err);
 
 /* Fill *loc from AH=48h's buffer and the DPTE it points to. Returns 0 only
  * for an ATA disk (not ATAPI) on a PCI controller whose EDD 3.0 device

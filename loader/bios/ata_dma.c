@@ -15,6 +15,7 @@
 #include "bios.h"
 #include "cpu.h"
 #include "lib.h"
+#include "pci.h"
 
 /* Task-file registers, from the command block base. */
 #define ATA_ERROR 1
@@ -48,11 +49,6 @@
 #define BM_ST_ERROR 0x02
 #define BM_ST_IRQ 0x04
 
-#define PCI_ADDRESS 0xcf8
-#define PCI_DATA 0xcfc
-#define PCI_COMMAND_IO 0x0001
-#define PCI_COMMAND_MASTER 0x0004
-
 /* 128 descriptors: at least 127 x 64 KiB, 8 MiB, per command. 1 KiB
  * aligned to its size, so the table never crosses 64 KiB (SFF-8038i). */
 #define PRD_COUNT 128u
@@ -64,25 +60,6 @@ static struct ide_prd prd_table[PRD_COUNT] __attribute__((aligned(PRD_COUNT * 8)
 /* Deadlines in TSC ticks: a disk answers within a second; 8e9 ticks is
  * two seconds even at 4 GHz and generous on slower CPUs. */
 #define TIMEOUT_TICKS 8000000000ull
-
-/* Configuration mechanism #1: the dword at `offset` of our function. */
-static void pci_select(const struct ata_location *l, uint8_t offset)
-{
-	outl(PCI_ADDRESS, 0x80000000u | (uint32_t)l->pci_bus << 16 | (uint32_t)l->pci_dev << 11 |
-	                      (uint32_t)l->pci_fn << 8 | (offset & 0xfcu));
-}
-
-static uint32_t pci_read32(const struct ata_location *l, uint8_t offset)
-{
-	pci_select(l, offset);
-	return inl(PCI_DATA);
-}
-
-static void pci_write16(const struct ata_location *l, uint8_t offset, uint16_t v)
-{
-	pci_select(l, offset);
-	outw((uint16_t)(PCI_DATA + (offset & 2)), v);
-}
 
 /* The alternate status: reading it doesn't acknowledge the device. */
 static uint8_t alt_status(const struct ata_dma *a)
@@ -155,11 +132,12 @@ static int identify(const struct ata_dma *a, uint16_t id[256], struct error *err
 
 int ata_dma_open(struct ata_dma *ata, const struct ata_location *loc, struct error *err)
 {
-	uint32_t id_reg = pci_read32(loc, 0x00);
+	const struct pci_location pci = {loc->pci_bus, loc->pci_dev, loc->pci_fn};
+	uint32_t id_reg = pci_read32(&pci, 0x00);
 	if ((id_reg & 0xffff) == 0xffff)
 		return error_set(err, "ata: no PCI function at %02x:%02x.%x", loc->pci_bus,
 		                 loc->pci_dev, loc->pci_fn);
-	uint32_t class = pci_read32(loc, 0x08);
+	uint32_t class = pci_read32(&pci, 0x08);
 	uint8_t prog_if = (uint8_t)(class >> 8);
 	if ((class >> 16) != 0x0101 || !(prog_if & 0x80))
 		return error_set(err,
@@ -171,8 +149,8 @@ int ata_dma_open(struct ata_dma *ata, const struct ata_location *loc, struct err
 	/* The channel whose task file the BIOS uses: each is in native mode
 	 * (ports in BAR0/BAR2) or compatibility mode (the ISA ports). */
 	unsigned channel;
-	uint16_t primary = (prog_if & 0x01) ? (uint16_t)(pci_read32(loc, 0x10) & 0xfffc) : 0x1f0;
-	uint16_t secondary = (prog_if & 0x04) ? (uint16_t)(pci_read32(loc, 0x18) & 0xfffc) : 0x170;
+	uint16_t primary = (prog_if & 0x01) ? (uint16_t)(pci_read32(&pci, 0x10) & 0xfffc) : 0x1f0;
+	uint16_t secondary = (prog_if & 0x04) ? (uint16_t)(pci_read32(&pci, 0x18) & 0xfffc) : 0x170;
 	if (loc->command_base == primary)
 		channel = 0;
 	else if (loc->command_base == secondary)
@@ -180,15 +158,15 @@ int ata_dma_open(struct ata_dma *ata, const struct ata_location *loc, struct err
 	else
 		return error_set(err, "ata: ports 0x%x are neither channel of PCI %02x:%02x.%x",
 		                 loc->command_base, loc->pci_bus, loc->pci_dev, loc->pci_fn);
-	uint32_t bar4 = pci_read32(loc, 0x20);
+	uint32_t bar4 = pci_read32(&pci, 0x20);
 	if (!(bar4 & 1) || !(bar4 & 0xfff0))
 		return error_set(err, "ata: bus-master registers are not in I/O space (BAR4 0x%x)",
 		                 (unsigned)bar4);
-	uint16_t command = (uint16_t)pci_read32(loc, 0x04);
+	uint16_t command = (uint16_t)pci_read32(&pci, 0x04);
 	if (!(command & PCI_COMMAND_IO))
 		return error_set(err, "ata: the controller's I/O decoding is off");
 	if (!(command & PCI_COMMAND_MASTER))
-		pci_write16(loc, 0x04, command | PCI_COMMAND_MASTER);
+		pci_write16(&pci, 0x04, command | PCI_COMMAND_MASTER);
 
 	ata->loc = *loc;
 	ata->bus_master = (uint16_t)((bar4 & 0xfffc) + 8 * channel);
