@@ -71,7 +71,7 @@ BIOS_ASM_SRC := loader/bios/entry.asm loader/bios/realmode.asm loader/bios/longm
 BIOS_C_SRC := loader/bios/main.c loader/bios/platform_bios.c loader/bios/console_bios.c \
 	loader/bios/a20.c loader/bios/e820.c loader/bios/disk_bios.c loader/bios/vbe.c \
 	loader/bios/tables_bios.c loader/bios/fault.c loader/bios/ata_dma.c \
-	loader/bios/pci.c
+	loader/bios/pci.c loader/bios/virtio_disk.c
 
 # UEFI: gnu-efi's crt0 enters efi_main; no asm of ours.
 UEFI_C_SRC := loader/uefi/main.c loader/uefi/platform_uefi.c loader/uefi/files_uefi.c \

@@ -1,10 +1,15 @@
 /* loader/bios/disk_bios.c - the boot drive as a struct disk, through the
  * BIOS's INT 13h extensions (Phoenix EDD 3.0: AH=41h check, AH=42h
  * extended read, AH=48h drive parameters), or by bus-master DMA when
- * AH=48h says the drive is an IDE disk on PCI (ata_dma.c).
+ * AH=48h says the drive is an IDE disk on PCI (ata_dma.c), or through
+ * the device's own queue when it names a virtio-blk function
+ * (virtio_disk.c).
  *
  * The DMA path is taken only after it reads the first sectors exactly as
  * INT 13h does, and dropped for good, back to INT 13h, on its first error.
+ * The virtio path cannot go back: taking the device over resets it under
+ * SeaBIOS. Its first read is the same check, and it and any later error
+ * end the boot.
  *
  * The BIOS can only write below 1 MiB, so every INT 13h read goes into the
  * bounce buffer and is copied on. Transfers are as large as the BIOS
@@ -19,6 +24,7 @@
 #include "fmt.h"
 #include "lib.h"
 #include "log.h"
+#include "virtio_disk.h"
 
 #define EDD_MAX_SECTORS 127u
 #define READ_TRIES 3u
@@ -52,11 +58,17 @@ struct bios_disk {
 	uint32_t chunk;  /* the transfer size we try now */
 	uint32_t proven; /* the largest that has worked; 0 before any read */
 	int use_dma;     /* reads go through `ata` */
+	int use_virtio;  /* reads go through `virtio`, for good */
 	struct ata_dma ata;
+	struct virtio_blk virtio;
 	char method[160]; /* how, or why not by DMA, for verbose=1 */
 };
 
 static struct bios_disk boot_disk;
+
+/* The first sectors as read by INT 13h and by the native path. */
+static uint8_t by_native[DMA_CHECK_SECTORS * DISK_SECTOR_SIZE],
+    by_int13[DMA_CHECK_SECTORS * DISK_SECTOR_SIZE];
 
 /* One INT 13h AH=42h into the bounce buffer. Returns the BIOS status
  * (AH), 0 on success. */
@@ -133,6 +145,8 @@ static int disk_bios_read(struct disk *disk, uint64_t lba, uint32_t count, void 
                           struct error *err)
 {
 	struct bios_disk *d = disk->ctx;
+	if (d->use_virtio)
+		return virtio_blk_read(&d->virtio, lba, count, buf, err);
 	if (d->use_dma && !((uintptr_t)buf & 1)) {
 		struct error e = {{0}};
 		if (!ata_dma_read(&d->ata, lba, count, buf, &e))
@@ -149,8 +163,7 @@ static int disk_bios_read(struct disk *disk, uint64_t lba, uint32_t count, void 
  * first sectors as INT 13h does. d->method says which, or why not. */
 static void try_dma(struct bios_disk *d, const uint8_t *params)
 {
-	static uint8_t by_dma[DMA_CHECK_SECTORS * DISK_SECTOR_SIZE],
-	    by_int13[DMA_CHECK_SECTORS * DISK_SECTOR_SIZE];
+	uint8_t *by_dma = by_native;
 	struct error err = {{0}};
 	uint32_t dpte_ptr = edd_dpte_pointer(params);
 	const uint8_t *dpte = dpte_ptr ? bios_ptr(BIOS_FARPTR(dpte_ptr)) : 0;
@@ -165,7 +178,7 @@ static void try_dma(struct bios_disk *d, const uint8_t *params)
 		/* INT 13h reads next: the channel as the BIOS expects it. */
 		ata_dma_release(&d->ata);
 		if (!int13_read(d, 0, DMA_CHECK_SECTORS, by_int13, &err)) {
-			usable = !memcmp(by_dma, by_int13, sizeof(by_dma));
+			usable = !memcmp(by_dma, by_int13, sizeof(by_int13));
 			if (!usable)
 				error_set(&err,
 				          "ata: DMA and INT 13h read different first sectors");
@@ -179,6 +192,38 @@ static void try_dma(struct bios_disk *d, const uint8_t *params)
 	fmt_snprintf(
 	    d->method, sizeof(d->method), "bus-master DMA (the ATA %s at 0x%x, PCI %02x:%02x.%x)",
 	    loc.slave ? "slave" : "master", loc.command_base, loc.pci_bus, loc.pci_dev, loc.pci_fn);
+}
+
+/* Take the virtio path when AH=48h places the drive on a virtio-blk PCI
+ * function that virtio_blk_open accepts. INT 13h reads the first sectors
+ * before the takeover, the device's own queue after it: the same bytes,
+ * or the boot ends, since INT 13h cannot read the reset device. */
+static void try_virtio(struct bios_disk *d, const uint8_t *params, uint64_t sectors)
+{
+	struct virtio_blk *v = &d->virtio;
+	struct error err = {{0}};
+	if (!cpu_features().tsc)
+		error_set(&err, "no TSC for timeouts");
+	else if (!virtio_blk_open(v, params, sectors, &err) &&
+	         !int13_read(d, 0, DMA_CHECK_SECTORS, by_int13, &err)) {
+		if (virtio_blk_take_over(v, &err) ||
+		    virtio_blk_read(v, 0, DMA_CHECK_SECTORS, by_native, &err))
+			log_fatal("disk: virtio-blk at PCI %02x:%02x.%x: %s; after its reset INT "
+			          "13h cannot read it",
+			          v->pci.bus, v->pci.dev, v->pci.fn, err.msg);
+		if (memcmp(by_native, by_int13, sizeof(by_int13)))
+			log_fatal("disk: virtio-blk at PCI %02x:%02x.%x reads LBA 0 differently "
+			          "from INT 13h; is the boot drive another disk?",
+			          v->pci.bus, v->pci.dev, v->pci.fn);
+		d->use_virtio = 1;
+		fmt_snprintf(d->method, sizeof(d->method),
+		             "virtio-blk (PCI %02x:%02x.%x, queue size %u)", v->pci.bus, v->pci.dev,
+		             v->pci.fn, v->queue_size);
+		return;
+	}
+	/* Not a virtio drive at all: the IDE path's reason stands. */
+	if (strncmp(err.msg, "edd:", 4))
+		fmt_snprintf(d->method, sizeof(d->method), "INT 13h (%s)", err.msg);
 }
 
 const char *disk_bios_method(const struct disk *disk)
@@ -221,11 +266,14 @@ int disk_bios_open(struct disk *disk, uint8_t drive, struct error *err)
 	boot_disk.chunk = EDD_MAX_SECTORS;
 	boot_disk.proven = 0;
 	boot_disk.use_dma = 0;
+	boot_disk.use_virtio = 0;
 	fmt_snprintf(boot_disk.method, sizeof(boot_disk.method), "INT 13h (no AH=48h)");
 	if (!(r.eflags & BIOS_FLAG_CF)) {
 		uint8_t params[EDD_PARAMS_SIZE];
 		memcpy(params, (const void *)p, sizeof(params));
 		try_dma(&boot_disk, params);
+		if (!boot_disk.use_dma)
+			try_virtio(&boot_disk, params, sectors);
 	}
 	disk->read = disk_bios_read;
 	disk->sectors = sectors;

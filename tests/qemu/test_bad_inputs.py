@@ -57,13 +57,13 @@ def vga_screen(q):
     return "".join(text for text, _ in q.vga_text())
 
 
-def expect_error(img, firmware, message, memory=None, blkdebug=None, before=None):
+def expect_error(img, firmware, message, memory=None, blkdebug=None, before=None, disk=None):
     """Boot `img`; `message` (a regex) must follow 'twinboot: error: ' on
     serial and, under BIOS, on screen; the guest must then stay halted.
     `before`, a regex, must match the serial output ahead of the error."""
     memory = memory or ("64M" if firmware == "bios" else "256M")
     with Qemu(str(img), firmware=firmware, memory=memory, timeout=60,
-              blkdebug=blkdebug) as q:
+              blkdebug=blkdebug, disk=disk) as q:
         serial = q.wait_serial(ERROR + r".*\n")
         line = re.search(ERROR + r".*", serial).group(0)
         record(line)
@@ -273,6 +273,23 @@ def test_read_error_in_the_kernel_is_named(firmware, tmp_path):
                      r"/boot/kernel\.elf: elf: bad magic 00 00 00 00|"
                      r"/boot/twinboot\.cfg: config: line 1: NUL byte at column 1)",
                      blkdebug=config)
+
+
+def test_read_error_on_virtio_is_named_bios(tmp_path):
+    """The same injected error on a virtio-blk disk under SeaBIOS: stage 2
+    has taken the device over (loader/bios/virtio_disk.c), so INT 13h
+    cannot read it any more and the failed request itself is named, with
+    its LBA, count and the device's status byte (VIRTIO_BLK_S_IOERR)."""
+    img = copy_image(tmp_path)
+    fat = Fat(img)
+    first, _ = fat.lookup("/boot/kernel.elf")
+    lba = fat.cluster_lba(first)
+    config = blkdebug_config(tmp_path / "blkdebug.cfg", [lba])
+    line = expect_error(img, "bios", r"fat: reading /boot/kernel\.elf: disk: virtio-blk read of "
+                        r"\d+ sectors at LBA 0x[0-9a-f]+ failed: status 0x01 \(I/O error\)",
+                        blkdebug=config, disk="virtio")
+    count, start = re.search(r"read of (\d+) sectors at LBA (0x[0-9a-f]+)", line).groups()
+    assert int(start, 16) <= lba < int(start, 16) + int(count), line
 
 
 @pytest.mark.parametrize("firmware", FIRMWARES)

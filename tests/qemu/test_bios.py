@@ -55,12 +55,15 @@ def test_conformance(config):
 
 
 # How stage 2 reads each disk: bus-master DMA where the BIOS says the boot
-# drive is an IDE disk on PCI, INT 13h elsewhere (loader/bios/ata_dma.c).
+# drive is an IDE disk on PCI (loader/bios/ata_dma.c), the device's own
+# queue where it names a virtio-blk function (loader/bios/virtio_disk.c),
+# INT 13h elsewhere.
 READ_PATHS = [
     pytest.param("ide", r"bus-master DMA \(the ATA master at 0x170, PCI 00:01\.1\)", id="ide"),
     pytest.param("ide-slave", r"bus-master DMA \(the ATA slave at 0x1f0, PCI 00:01\.1\)",
                  id="ide-slave"),
-    pytest.param("virtio", r"INT 13h \(edd: interface is SCSI, not ATA\)", id="virtio-blk"),
+    pytest.param("virtio", r"virtio-blk \(PCI 00:03\.0, queue size 8\)", id="virtio-blk"),
+    pytest.param("usb-xhci", r"INT 13h \(edd: no EDD 3\.0 device path\)", id="usb-xhci"),
 ]
 
 
