@@ -44,6 +44,19 @@ DISKS = {
              "-device", "ide-hd,drive=d,bus=ahci0.0,bootindex=0"],
     "virtio": ["-drive", "if=none,id=d,format=raw,file={img},snapshot=on",
                "-device", "virtio-blk-pci,drive=d,bootindex=0"],
+    # The boot disk as the second of two virtio-blk functions: stage 2
+    # must take over the one the BIOS's EDD names, not the first it sees.
+    "virtio-second": ["-drive", "if=none,id=blank,driver=null-co,size=64M,read-zeroes=on",
+                      "-device", "virtio-blk-pci,drive=blank",
+                      "-drive", "if=none,id=d,format=raw,file={img},snapshot=on",
+                      "-device", "virtio-blk-pci,drive=d,bootindex=0"],
+    # virtio-blk with its 64-bit BAR above 4 GiB, where SeaBIOS moves it
+    # to make room for a 2 GiB one (ivshmem): out of stage 2's reach, so
+    # it must stay with INT 13h, the device untouched.
+    "virtio-high": ["-object", "memory-backend-ram,id=shm,size=2G",
+                    "-device", "ivshmem-plain,memdev=shm",
+                    "-drive", "if=none,id=d,format=raw,file={img},snapshot=on",
+                    "-device", "virtio-blk-pci,drive=d,bootindex=0"],
     "nvme": ["-drive", "if=none,id=d,format=raw,file={img},snapshot=on",
              "-device", "nvme,serial=twinboot,drive=d,bootindex=0"],
     "usb-xhci": ["-drive", "if=none,id=d,format=raw,file={img},snapshot=on",

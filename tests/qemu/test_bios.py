@@ -63,6 +63,10 @@ READ_PATHS = [
     pytest.param("ide-slave", r"bus-master DMA \(the ATA slave at 0x1f0, PCI 00:01\.1\)",
                  id="ide-slave"),
     pytest.param("virtio", r"virtio-blk \(PCI 00:03\.0, queue size 8\)", id="virtio-blk"),
+    pytest.param("virtio-second", r"virtio-blk \(PCI 00:04\.0, queue size 8\)",
+                 id="virtio-blk-second"),
+    pytest.param("virtio-high", r"INT 13h \(virtio: notify capability is in BAR 4 at "
+                 r"0x1[0-9a-f]{8}, above 4 GiB\)", id="virtio-blk-above-4g"),
     pytest.param("usb-xhci", r"INT 13h \(edd: no EDD 3\.0 device path\)", id="usb-xhci"),
 ]
 
