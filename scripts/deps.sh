@@ -39,6 +39,7 @@ need python3-pytest-xdist py:xdist
 need cppcheck cppcheck
 need clang-format clang-format
 need sbsigntool sbsign
+need faketime faketime
 need openssl openssl
 # Duplicates are harmless to apt-get but make the message noisy.
 missing=$(printf '%s\n' $missing | sort -u | tr '\n' ' ' | sed 's/ *$//')
