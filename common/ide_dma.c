@@ -28,11 +28,6 @@
 
 #define SIXTY_FOUR_KIB 0x10000u
 
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
 static int sums_to_zero(const uint8_t *p, size_t n)
 {
 	uint8_t sum = 0;

@@ -9,6 +9,7 @@
 #define TWINBOOT_LIB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
@@ -33,6 +34,23 @@ static inline size_t str_copy(char *dst, const char *src, size_t size)
 		dst[c] = 0;
 	}
 	return n;
+}
+
+/* Little-endian fields of on-disk and firmware structures (BPBs, EDD
+ * device paths, PCI configuration space), at any alignment. */
+static inline uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t le32(const uint8_t *p)
+{
+	return le16(p) | (uint32_t)le16(p + 2) << 16;
+}
+
+static inline uint64_t le64(const uint8_t *p)
+{
+	return le32(p) | (uint64_t)le32(p + 4) << 32;
 }
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "virtio_blk.h"
+#include "lib.h"
 
 /* PCI configuration header offsets. */
 #define PCI_VENDOR 0x00
@@ -36,16 +37,6 @@
 #define VIRTIO_CAP_COMMON 1
 #define VIRTIO_CAP_NOTIFY 2
 #define VIRTIO_CAP_DEVICE 4
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)le16(p) | (uint32_t)le16(p + 2) << 16;
-}
 
 static const char *const cap_names[] = {"", "common", "notify", "", "device"};
 

@@ -1,5 +1,5 @@
 /* common/virtio_blk.h - the pure parts of the BIOS loader's native
- * virtio-blk path (loader/bios/virtio_blk.c): whether a PCI function is a
+ * virtio-blk path (loader/bios/virtio_disk.c): whether a PCI function is a
  * modern virtio block device whose registers stage 2 can reach, read from
  * a copy of its configuration space; the split virtqueue's layout; the
  * three-descriptor read request; the status byte. No port or MMIO access
@@ -56,7 +56,6 @@ int virtio_notify_address(const struct virtio_pci_regs *regs, uint16_t queue_not
 #define VIRTIO_COMMON_DF 0x04
 #define VIRTIO_COMMON_GFSELECT 0x08
 #define VIRTIO_COMMON_GF 0x0c
-#define VIRTIO_COMMON_NUMQ 0x12
 #define VIRTIO_COMMON_STATUS 0x14
 #define VIRTIO_COMMON_Q_SELECT 0x16
 #define VIRTIO_COMMON_Q_SIZE 0x18
@@ -75,7 +74,6 @@ int virtio_notify_address(const struct virtio_pci_regs *regs, uint16_t queue_not
 #define VIRTIO_STATUS_DRIVER 2u
 #define VIRTIO_STATUS_DRIVER_OK 4u
 #define VIRTIO_STATUS_FEATURES_OK 8u
-#define VIRTIO_STATUS_FAILED 0x80u
 
 /* VIRTIO_F_VERSION_1, feature bit 32: bit 0 of the second feature word.
  * The only feature we accept: reads need none of the block ones. */
