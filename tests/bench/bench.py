@@ -246,6 +246,15 @@ def table(results, setups, sizes, grub, digits=2):
     return "\n".join(rows)
 
 
+# Why a firmware reads slowly, where we found out (see targets()).
+FIRMWARE_CAUSES = {
+    ("uefi", "ide"): (" (edk2's IDE driver, AtaAtapiPassThru's AtaUdmaInOut, stalls 10 ms "
+                      "after every DMA command and moves at most 256 sectors per command on "
+                      "a disk under 128 GiB, through BlockIo and ATA pass-thru alike: "
+                      "80 ms of stalls in every MiB)"),
+}
+
+
 def targets(from_start, from_handoff, setups, sizes, grub, build):
     """Issue 8's targets, each judged from this run's medians: under OVMF
     from the firmware's hand-off, as its start-up spreads more than any
@@ -261,9 +270,20 @@ def targets(from_start, from_handoff, setups, sizes, grub, build):
             tb, gr = med(results, (fw, disk, "twinboot", size)), med(results, (fw, disk, "grub", size))
             if grub and None not in (tb, gr, floor) and gr > floor:
                 r = (tb - floor) / (gr - floor)
-                out.append(f"{name}, {size if size == 'tiny' else '1 MiB'}: overhead "
-                           f"{r:.3f} of GRUB's (target at most 0.1): "
-                           f"{'met' if r <= 0.1 else 'NOT met'}")
+                line = (f"{name}, {size if size == 'tiny' else '1 MiB'}: overhead "
+                        f"{r:.3f} of GRUB's (target at most 0.1): "
+                        f"{'met' if r <= 0.1 else 'NOT met'}")
+                # A miss the firmware alone explains: its own read of the
+                # same bytes already takes longer than the allowance.
+                raw = med(results, (fw, disk, "raw", size))
+                allowance = 0.1 * (gr - floor)
+                if r > 0.1 and raw is not None and raw - floor > allowance:
+                    line += (f"; the firmware's own read of these bytes takes "
+                             f"{raw - floor:.3f} s, more than the whole allowance of "
+                             f"{allowance:.3f} s, so no loader reading through the firmware "
+                             f"meets it")
+                    line += FIRMWARE_CAUSES.get((fw, disk), "")
+                out.append(line)
         if 64 in sizes:
             tb, gr = med(results, (fw, disk, "twinboot", 64)), med(results, (fw, disk, "grub", 64))
             raw = med(results, (fw, disk, "raw", 64))
