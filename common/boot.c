@@ -347,6 +347,7 @@ _Noreturn void boot_main(uint64_t tsc_entry)
 	 * but the fastest boots, and it closes after 55 ms, which loading a
 	 * big kernel outlasts; a fresh window would cost 2 ms of waiting. */
 	facts.tsc_frequency = platform_tsc_frequency();
+	platform_native_disk(config.native_disk);
 	facts.kernel_phys = load_kernel(&facts.plan);
 	load_modules();
 	facts.tsc_loaded = rdtsc();

@@ -129,6 +129,14 @@ static int apply(struct config *cfg, unsigned line, struct span key, struct span
 		cfg->serial = span_is(v, "on");
 		return 0;
 	}
+	if (span_is(key, "disk")) {
+		if (!span_is(v, "native") && !span_is(v, "firmware"))
+			return error_set(err,
+			                 "config: line %u: disk '%.*s' is not native or firmware",
+			                 line, quote_len(v), v.p);
+		cfg->native_disk = span_is(v, "native");
+		return 0;
+	}
 	if (span_is(key, "verbose")) {
 		if (!span_is(v, "0") && !span_is(v, "1"))
 			return error_set(err, "config: line %u: verbose '%.*s' is not 0 or 1", line,
@@ -144,6 +152,7 @@ static void set_defaults(struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	str_copy(cfg->kernel, "/boot/kernel.elf", sizeof(cfg->kernel));
 	cfg->serial = 1;
+	cfg->native_disk = 1;
 }
 
 int config_parse(const char *text, size_t len, struct config *cfg, struct error *err)

@@ -31,6 +31,11 @@ struct config {
 	uint32_t video_height;
 	int serial;  /* 1 (default): mirror output to COM1 */
 	int verbose; /* 1: log each step */
+	/* 1 (default, disk=native): the BIOS loader may read the boot disk by
+	 * its own drivers (IDE bus-master DMA, virtio-blk); 0 (disk=firmware):
+	 * through INT 13h only. The UEFI loader always reads through the
+	 * firmware. */
+	int native_disk;
 };
 
 /* Parse `len` bytes of text (need not be NUL-terminated). Fills *cfg,

@@ -72,6 +72,14 @@ uint32_t platform_firmware(void);
 /* TSC ticks per second, from CPUID or calibrated; 0 when unknown. */
 uint64_t platform_tsc_frequency(void);
 
+/* Called once, after the config is read and before any byte of the
+ * kernel: whether the loader may now read the boot disk by its own
+ * drivers instead of the firmware's (the config's disk=). The manifest,
+ * partition table and config always come through the firmware. The BIOS
+ * loader then tries IDE bus-master DMA and virtio-blk; the UEFI loader
+ * has no drivers of its own and ignores it. */
+void platform_native_disk(int allowed);
+
 /* The file manifest the loader binary carries (common/manifest.h): the
  * bytes of BOOTX64.EFI's .twinboot section, which may still be blank
  * (all zero, an unsigned build), and their count in *len; NULL when this

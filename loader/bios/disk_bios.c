@@ -5,8 +5,10 @@
  * the device's own queue when it names a virtio-blk function
  * (virtio_disk.c).
  *
- * The DMA path is taken only after it reads the first sectors exactly as
- * INT 13h does, and dropped for good, back to INT 13h, on its first error.
+ * Both are tried only once the config is read (through INT 13h), unless
+ * it says disk=firmware. The DMA path is taken only after it reads the
+ * first sectors exactly as INT 13h does, and dropped for good, back to
+ * INT 13h, on its first error.
  * The virtio path cannot go back: taking the device over resets it under
  * SeaBIOS. Its first read is the same check, and it and any later error
  * end the boot.
@@ -61,6 +63,9 @@ struct bios_disk {
 	int use_virtio;  /* reads go through `virtio`, for good */
 	struct ata_dma ata;
 	struct virtio_blk virtio;
+	/* AH=48h's answer, kept for disk_bios_native; unset: no answer */
+	int have_params;
+	uint8_t params[EDD_PARAMS_SIZE];
 	char method[160]; /* how, or why not by DMA, for verbose=1 */
 };
 
@@ -226,6 +231,20 @@ static void try_virtio(struct bios_disk *d, const uint8_t *params, uint64_t sect
 		fmt_snprintf(d->method, sizeof(d->method), "INT 13h (%s)", err.msg);
 }
 
+void disk_bios_native(struct disk *disk, int allowed)
+{
+	struct bios_disk *d = disk->ctx;
+	if (!d->have_params)
+		return; /* nothing names the drive's controller */
+	if (!allowed) {
+		fmt_snprintf(d->method, sizeof(d->method), "INT 13h (disk=firmware in the config)");
+		return;
+	}
+	try_dma(d, d->params);
+	if (!d->use_dma)
+		try_virtio(d, d->params, disk->sectors);
+}
+
 const char *disk_bios_method(const struct disk *disk)
 {
 	const struct bios_disk *d = disk->ctx;
@@ -267,14 +286,11 @@ int disk_bios_open(struct disk *disk, uint8_t drive, struct error *err)
 	boot_disk.proven = 0;
 	boot_disk.use_dma = 0;
 	boot_disk.use_virtio = 0;
-	fmt_snprintf(boot_disk.method, sizeof(boot_disk.method), "INT 13h (no AH=48h)");
-	if (!(r.eflags & BIOS_FLAG_CF)) {
-		uint8_t params[EDD_PARAMS_SIZE];
-		memcpy(params, (const void *)p, sizeof(params));
-		try_dma(&boot_disk, params);
-		if (!boot_disk.use_dma)
-			try_virtio(&boot_disk, params, sectors);
-	}
+	boot_disk.have_params = !(r.eflags & BIOS_FLAG_CF);
+	if (boot_disk.have_params)
+		memcpy(boot_disk.params, (const void *)p, sizeof(boot_disk.params));
+	fmt_snprintf(boot_disk.method, sizeof(boot_disk.method), "INT 13h (%s)",
+	             boot_disk.have_params ? "native drivers not tried yet" : "no AH=48h");
 	disk->read = disk_bios_read;
 	disk->sectors = sectors;
 	disk->ctx = &boot_disk;

@@ -159,6 +159,11 @@ int platform_secure_boot(void)
 	return 0;
 }
 
+void platform_native_disk(int allowed)
+{
+	disk_bios_native(&bios_disk, allowed);
+}
+
 uint64_t platform_tsc_frequency(void)
 {
 	static uint64_t hz;

@@ -36,6 +36,7 @@ VARIANTS = {
     "modules": ["cmdline=console=ttyS0 twinboot", "module=/boot/initrd",
                 "module=/boot/font.psf"],
     "bigmodule": ["verbose=1", "module=/boot/blob"],
+    "bigmodule-firmware": ["verbose=1", "disk=firmware", "module=/boot/blob"],
 }
 # A module of random bytes, large enough for more than one bus-master DMA
 # command (8 MiB each) and ending in part of a sector.
@@ -61,7 +62,8 @@ def build_images():
     blob = os.path.join(IMAGES, "blob")
     with open(blob, "wb") as f:
         f.write(blob_bytes())
-    module_files = {"modules": [initrd, font], "bigmodule": [blob]}
+    module_files = {"modules": [initrd, font], "bigmodule": [blob],
+                    "bigmodule-firmware": [blob]}
     for name, lines in VARIANTS.items():
         cfg = os.path.join(IMAGES, f"{name}.cfg")
         with open(cfg, "w") as f:

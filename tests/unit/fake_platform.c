@@ -74,6 +74,9 @@ static char output[OUTPUT_MAX];
 static size_t output_len;
 uint64_t fake_bytes_read;
 uint64_t fake_bytes_read_at_tsc_rate;
+int fake_native_disk;
+unsigned fake_native_disk_calls;
+uint64_t fake_bytes_read_at_native_disk;
 
 void fake_platform_reset(void)
 {
@@ -87,6 +90,9 @@ void fake_platform_reset(void)
 	output[0] = 0;
 	fake_bytes_read = 0;
 	fake_bytes_read_at_tsc_rate = UINT64_MAX;
+	fake_native_disk = -1;
+	fake_native_disk_calls = 0;
+	fake_bytes_read_at_native_disk = UINT64_MAX;
 	memset(&fake_result, 0, sizeof(fake_result));
 	memset(&fake_console, 0, sizeof(fake_console));
 	fake_memory_top = 1ull << 30;
@@ -215,6 +221,13 @@ int platform_secure_boot(void)
 uint32_t platform_firmware(void)
 {
 	return TB_FIRMWARE_BIOS;
+}
+
+void platform_native_disk(int allowed)
+{
+	if (!fake_native_disk_calls++)
+		fake_bytes_read_at_native_disk = fake_bytes_read;
+	fake_native_disk = allowed;
 }
 
 uint64_t platform_tsc_frequency(void)

@@ -33,6 +33,11 @@ extern int fake_secure_boot;     /* platform_secure_boot() */
 extern uint64_t fake_bytes_read; /* file bytes platform_read_file copied */
 /* fake_bytes_read when platform_tsc_frequency() was first asked; -1 never */
 extern uint64_t fake_bytes_read_at_tsc_rate;
+/* platform_native_disk(): the value it was called with (-1: never), the
+ * number of calls, and fake_bytes_read at the first one */
+extern int fake_native_disk;
+extern unsigned fake_native_disk_calls;
+extern uint64_t fake_bytes_read_at_native_disk;
 
 /* Forget files, allocations (freed), output and results. */
 void fake_platform_reset(void);

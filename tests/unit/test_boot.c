@@ -187,6 +187,31 @@ static void test_small_kernel_is_read_once(void **state)
 /* make_kernel() with 72 KiB of data (then 4 KiB of BSS), bigger than the
  * loader's first read, the data at `data_offset` in the file; served with
  * a verbose config. Returns the boot info once the kernel is entered. */
+/* disk= reaches the platform once, after the config is read and before
+ * any byte of the kernel: the BIOS loader reads the config through INT
+ * 13h and only then may switch to its own disk drivers. */
+static void check_native_disk_told(const char *cfg, int expected)
+{
+	fake_platform_reset();
+	log_reset();
+	fake_platform_add_ram(0, 0x9fc00, 1);
+	fake_platform_add_ram(0x100000, 0x3ff00000, 1);
+	add_standard_files(cfg);
+	run_boot();
+	entered_bootinfo();
+	assert_int_equal(fake_native_disk_calls, 1);
+	assert_int_equal(fake_native_disk, expected);
+	assert_int_equal(fake_bytes_read_at_native_disk, strlen(cfg));
+}
+
+static void test_disk_setting_reaches_the_platform_before_the_kernel(void **state)
+{
+	(void)state;
+	check_native_disk_told("kernel=/boot/kernel.elf\n", 1);
+	check_native_disk_told("kernel=/boot/kernel.elf\ndisk=firmware\n", 0);
+	check_native_disk_told("disk=native\n", 1);
+}
+
 static struct tb_bootinfo *boot_big_kernel(uint64_t data_offset, size_t *file_size)
 {
 	const char *cfg = "kernel=/boot/kernel.elf\nverbose=1\n";
@@ -499,6 +524,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_page_tables_follow_the_abi, setup),
 	    cmocka_unit_test_setup(test_kernel_starts_with_the_early_idt, setup),
 	    cmocka_unit_test_setup(test_small_kernel_is_read_once, setup),
+	    cmocka_unit_test_setup(test_disk_setting_reaches_the_platform_before_the_kernel, setup),
 	    cmocka_unit_test_setup(test_big_kernel_is_read_in_place, setup),
 	    cmocka_unit_test_setup(test_other_layouts_are_copied, setup),
 	    cmocka_unit_test_setup(test_memory_map_is_normalised, setup),

@@ -56,6 +56,7 @@ static void test_full_file(void **state)
 	   "module = /boot/mod/fonts.bin # trailing comment\n"
 	   "video=1024x768\n"
 	   "serial=off\n"
+	   "disk=firmware\n"
 	   "verbose=1\n");
 	assert_string_equal(cfg.kernel, "/boot/other.elf");
 	assert_string_equal(cfg.cmdline, "console=ttyS0 loglevel=7");
@@ -65,6 +66,7 @@ static void test_full_file(void **state)
 	assert_int_equal(cfg.video_width, 1024);
 	assert_int_equal(cfg.video_height, 768);
 	assert_int_equal(cfg.serial, 0);
+	assert_int_equal(cfg.native_disk, 0);
 	assert_int_equal(cfg.verbose, 1);
 }
 
@@ -72,7 +74,7 @@ static void test_defaults(void **state)
 {
 	(void)state;
 	/* Stale values from an earlier parse must not survive. */
-	ok("module=/a\nvideo=800x600\nserial=off\nverbose=1\ncmdline=x\n");
+	ok("module=/a\nvideo=800x600\nserial=off\nverbose=1\ncmdline=x\ndisk=firmware\n");
 	ok("verbose=0");
 	assert_string_equal(cfg.kernel, "/boot/kernel.elf");
 	assert_string_equal(cfg.cmdline, "");
@@ -81,6 +83,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.video_height, 0);
 	assert_int_equal(cfg.serial, 1);
 	assert_int_equal(cfg.verbose, 0);
+	assert_int_equal(cfg.native_disk, 1);
 	/* Later lines win; an empty cmdline is allowed. */
 	ok("cmdline=first\ncmdline=\nserial=off\nserial=on\n");
 	assert_string_equal(cfg.cmdline, "");
@@ -161,6 +164,7 @@ static void test_bad_values(void **state)
 	fails("video=\n", "config: line 1: video '' is not WIDTHxHEIGHT");
 	fails("serial=yes\n", "config: line 1: serial 'yes' is not on or off");
 	fails("verbose=2\n", "config: line 1: verbose '2' is not 0 or 1");
+	fails("disk=dma\n", "config: line 1: disk 'dma' is not native or firmware");
 	fails("kernel=\n", "config: line 1: kernel= needs a path");
 	fails("module=  # nothing\n", "config: line 1: module= needs a path");
 }
