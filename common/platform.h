@@ -73,11 +73,12 @@ uint32_t platform_firmware(void);
 uint64_t platform_tsc_frequency(void);
 
 /* Called once, after the config is read and before any byte of the
- * kernel: whether the loader may now read the boot disk by its own
- * drivers instead of the firmware's (the config's disk=). The manifest,
- * partition table and config always come through the firmware. The BIOS
- * loader then tries IDE bus-master DMA and virtio-blk; the UEFI loader
- * has no drivers of its own and ignores it. */
+ * kernel: whether the loader may go on to read the boot disk by its own
+ * drivers instead of the firmware's (the config's disk=). The BIOS loader
+ * may have read the partition table and the config by IDE bus-master DMA
+ * (reversible: dropped here when not allowed); it takes a virtio-blk
+ * device over only now, when allowed, since that cannot be undone. The
+ * UEFI loader has no drivers of its own and ignores it. */
 void platform_native_disk(int allowed);
 
 /* The file manifest the loader binary carries (common/manifest.h): the

@@ -82,8 +82,9 @@ int e820_read(struct memmap *map, struct error *err);
 
 /* disk_bios.c: the boot drive through INT 13h extended reads. */
 int disk_bios_open(struct disk *disk, uint8_t drive, struct error *err);
-/* Once the config is read: try the drive's own controller (IDE bus-master
- * DMA, virtio-blk) when `allowed`, else stay on INT 13h for good. */
+/* Once the config is read: when `allowed`, take a virtio-blk drive over
+ * (disk_bios_open already tried IDE DMA); else drop DMA and stay on INT
+ * 13h for good. */
 void disk_bios_native(struct disk *disk, int allowed);
 /* "bus-master DMA (...)" or "INT 13h (why not DMA)", for verbose=1. */
 const char *disk_bios_method(const struct disk *disk);

@@ -5,13 +5,12 @@
  * the device's own queue when it names a virtio-blk function
  * (virtio_disk.c).
  *
- * Both are tried only once the config is read (through INT 13h), unless
- * it says disk=firmware. The DMA path is taken only after it reads the
+ * The DMA path is taken when the disk is opened, only after it reads the
  * first sectors exactly as INT 13h does, and dropped for good, back to
- * INT 13h, on its first error.
+ * INT 13h, on its first error or when the config says disk=firmware.
  * The virtio path cannot go back: taking the device over resets it under
- * SeaBIOS. Its first read is the same check, and it and any later error
- * end the boot.
+ * SeaBIOS, so it waits until the config is read and allows it. Its first
+ * read is the same check, and it and any later error end the boot.
  *
  * The BIOS can only write below 1 MiB, so every INT 13h read goes into the
  * bounce buffer and is copied on. Transfers are as large as the BIOS
@@ -234,14 +233,18 @@ static void try_virtio(struct bios_disk *d, const uint8_t *params, uint64_t sect
 void disk_bios_native(struct disk *disk, int allowed)
 {
 	struct bios_disk *d = disk->ctx;
-	if (!d->have_params)
-		return; /* nothing names the drive's controller */
 	if (!allowed) {
-		fmt_snprintf(d->method, sizeof(d->method), "INT 13h (disk=firmware in the config)");
+		/* DMA, if on, has read only the partition table and the
+		 * config; the channel goes back to the BIOS as it found it. */
+		if (d->use_dma)
+			ata_dma_release(&d->ata);
+		d->use_dma = 0;
+		if (d->have_params)
+			fmt_snprintf(d->method, sizeof(d->method),
+			             "INT 13h (disk=firmware in the config)");
 		return;
 	}
-	try_dma(d, d->params);
-	if (!d->use_dma)
+	if (d->have_params && !d->use_dma)
 		try_virtio(d, d->params, disk->sectors);
 }
 
@@ -289,8 +292,12 @@ int disk_bios_open(struct disk *disk, uint8_t drive, struct error *err)
 	boot_disk.have_params = !(r.eflags & BIOS_FLAG_CF);
 	if (boot_disk.have_params)
 		memcpy(boot_disk.params, (const void *)p, sizeof(boot_disk.params));
-	fmt_snprintf(boot_disk.method, sizeof(boot_disk.method), "INT 13h (%s)",
-	             boot_disk.have_params ? "native drivers not tried yet" : "no AH=48h");
+	fmt_snprintf(boot_disk.method, sizeof(boot_disk.method), "INT 13h (no AH=48h)");
+	/* DMA at once: it can be dropped again if the config says
+	 * disk=firmware. The virtio takeover cannot, so it waits for the
+	 * config (disk_bios_native). */
+	if (boot_disk.have_params)
+		try_dma(&boot_disk, boot_disk.params);
 	disk->read = disk_bios_read;
 	disk->sectors = sectors;
 	disk->ctx = &boot_disk;
