@@ -192,10 +192,7 @@ static void test_small_kernel_is_read_once(void **state)
  * 13h and only then may switch to its own disk drivers. */
 static void check_native_disk_told(const char *cfg, int expected)
 {
-	fake_platform_reset();
-	log_reset();
-	fake_platform_add_ram(0, 0x9fc00, 1);
-	fake_platform_add_ram(0x100000, 0x3ff00000, 1);
+	setup(NULL); /* a fresh platform for each config */
 	add_standard_files(cfg);
 	run_boot();
 	entered_bootinfo();
