@@ -58,6 +58,8 @@ COMMON_SRC := common/lib.c common/fmt.c common/error.c common/crc32.c \
 COMMON_HOST_SRC := $(filter-out common/lib.c,$(COMMON_SRC))
 # PC hardware the host can't drive (the PIT): in the loaders and the kernel.
 COMMON_PC_SRC := common/pit.c
+# The IDE bus-master driver and PCI configuration access.
+COMMON_DISK_PC_SRC := common/ata_dma.c common/pci.c
 # The UEFI loader reads files through the firmware, which finds partitions
 # and reads FAT itself: our disk readers would be dead weight in the 64 KiB.
 UEFI_COMMON_SRC := $(filter-out common/fat.c common/gpt.c common/crc32.c common/ide_dma.c \
@@ -70,8 +72,7 @@ BIOS_ASM_SRC := loader/bios/entry.asm loader/bios/realmode.asm loader/bios/longm
 	loader/bios/isr.asm
 BIOS_C_SRC := loader/bios/main.c loader/bios/platform_bios.c loader/bios/console_bios.c \
 	loader/bios/a20.c loader/bios/e820.c loader/bios/disk_bios.c loader/bios/vbe.c \
-	loader/bios/tables_bios.c loader/bios/fault.c loader/bios/ata_dma.c \
-	loader/bios/pci.c loader/bios/virtio_disk.c
+	loader/bios/tables_bios.c loader/bios/fault.c loader/bios/virtio_disk.c
 
 # UEFI: gnu-efi's crt0 enters efi_main; no asm of ours.
 UEFI_C_SRC := loader/uefi/main.c loader/uefi/platform_uefi.c loader/uefi/files_uefi.c \
@@ -163,7 +164,8 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
 # ---------------------------------------------------------------- objects
 obj = $(addprefix $(B)/$(1)/,$(patsubst %.c,%.o,$(patsubst %.asm,%.o,$(2))))
 
-BIOS_OBJ := $(call obj,bios,$(BIOS_ASM_SRC) $(BIOS_C_SRC) $(COMMON_SRC) $(COMMON_PC_SRC))
+BIOS_OBJ := $(call obj,bios,$(BIOS_ASM_SRC) $(BIOS_C_SRC) $(COMMON_SRC) $(COMMON_PC_SRC) \
+	$(COMMON_DISK_PC_SRC))
 UEFI_OBJ := $(call obj,uefi,$(UEFI_C_SRC) $(UEFI_COMMON_SRC))
 KERNEL_OBJ := $(call obj,kernel,$(KERNEL_ASM_SRC) $(KERNEL_C_SRC) $(KERNEL_COMMON_SRC))
 MKIMAGE_OBJ := $(call obj,mkimage,$(MKIMAGE_SRC) $(MKIMAGE_COMMON_SRC))

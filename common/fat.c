@@ -474,3 +474,18 @@ int fat_read(struct fat_volume *vol, const struct fat_file *file, void *buf, con
 {
 	return fat_read_range(vol, file, 0, buf, file->size, path, err);
 }
+
+int fat_read_file(struct fat_volume *vol, const char *path, uint64_t offset, void *dest,
+                  uint64_t len, uint64_t *size, struct error *err)
+{
+	struct fat_file file;
+	if (fat_open(vol, path, &file, err))
+		return -1;
+	if (file.is_dir)
+		return error_set(err, "fat: %s is a directory, not a file", path);
+	*size = file.size;
+	if (!len || offset >= file.size)
+		return 0;
+	uint32_t want = len < file.size - offset ? (uint32_t)len : (uint32_t)(file.size - offset);
+	return fat_read_range(vol, &file, (uint32_t)offset, dest, want, path, err);
+}

@@ -63,4 +63,11 @@ int fat_read(struct fat_volume *vol, const struct fat_file *file, void *buf, con
 int fat_read_range(struct fat_volume *vol, const struct fat_file *file, uint32_t offset, void *buf,
                    uint32_t len, const char *path, struct error *err);
 
+/* platform_read_file (common/platform.h) over a volume: the size of the
+ * file at `path` in *size, and bytes [offset, offset + len) of it, as far
+ * as it reaches, into dest; len 0 only asks for the size. Both loaders
+ * read files this way when they read the disk themselves. */
+int fat_read_file(struct fat_volume *vol, const char *path, uint64_t offset, void *dest,
+                  uint64_t len, uint64_t *size, struct error *err);
+
 #endif

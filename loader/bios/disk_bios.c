@@ -193,9 +193,9 @@ static void try_dma(struct bios_disk *d, const uint8_t *params)
 		return;
 	}
 	d->use_dma = 1;
-	fmt_snprintf(
-	    d->method, sizeof(d->method), "bus-master DMA (the ATA %s at 0x%x, PCI %02x:%02x.%x)",
-	    loc.slave ? "slave" : "master", loc.command_base, loc.pci_bus, loc.pci_dev, loc.pci_fn);
+	char where[80];
+	ata_dma_describe(&d->ata, where, sizeof(where));
+	fmt_snprintf(d->method, sizeof(d->method), "bus-master DMA (%s)", where);
 }
 
 /* Take the virtio path when AH=48h places the drive on a virtio-blk PCI

@@ -86,19 +86,13 @@ void platform_bios_report(void)
 int platform_read_file(const char *path, uint64_t offset, void *dest, uint64_t len, uint64_t *size,
                        struct error *err)
 {
-	struct fat_file file;
 	uint64_t start = rdtsc(); /* boot_main checked the CPU: it has a TSC */
 	platform_bios_report();
-	if (fat_open(&bios_esp, path, &file, err))
+	if (fat_read_file(&bios_esp, path, offset, dest, len, size, err))
 		return -1;
-	if (file.is_dir)
-		return error_set(err, "fat: %s is a directory, not a file", path);
-	*size = file.size;
-	if (!len || offset >= file.size)
-		return 0;
-	uint32_t want = len < file.size - offset ? (uint32_t)len : (uint32_t)(file.size - offset);
-	if (fat_read_range(&bios_esp, &file, (uint32_t)offset, dest, want, path, err))
-		return -1;
+	uint64_t want = offset < *size ? *size - offset : 0;
+	if (want > len)
+		want = len;
 	if (log_verbose_enabled && want > PAGE_SIZE) {
 		uint64_t hz = platform_tsc_frequency();
 		uint64_t ms = hz ? (rdtsc() - start) * 1000 / hz : 0;

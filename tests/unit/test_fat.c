@@ -115,6 +115,42 @@ static void test_fat32(void **state)
 	check_volume("fat32.img", 32);
 }
 
+/* fat_read_file, the loaders' platform_read_file: the size always, the
+ * bytes asked for as far as the file reaches, nothing for len 0 or an
+ * offset past the end, and directories and missing files refused. */
+static void test_read_file(void **state)
+{
+	(void)state;
+	mount("fat16.img", 16);
+	big = read_file("big.bin", &big_size);
+	struct error err = {{0}};
+	uint64_t size = 0;
+	uint8_t *buf = malloc(big_size + 512);
+	memset(buf, 0xcc, big_size + 512);
+	assert_int_equal(fat_read_file(&vol, "/boot/big.bin", 0, buf, 0, &size, &err), 0);
+	assert_int_equal(size, big_size);
+	assert_int_equal(buf[0], 0xcc); /* len 0: only the size */
+	size = 0;
+	assert_int_equal(
+	    fat_read_file(&vol, "/boot/big.bin", 1024, buf, big_size + 512, &size, &err), 0);
+	assert_int_equal(size, big_size);
+	assert_memory_equal(buf, big + 1024, big_size - 1024);
+	assert_int_equal(buf[big_size - 1024], 0xcc); /* nothing past the file's end */
+	memset(buf, 0xcc, big_size + 512);
+	assert_int_equal(fat_read_file(&vol, "/boot/big.bin", 512, buf, 1000, &size, &err), 0);
+	assert_memory_equal(buf, big + 512, 1000);
+	assert_int_equal(buf[1000], 0xcc);
+	memset(buf, 0xcc, 16);
+	assert_int_equal(fat_read_file(&vol, "/boot/big.bin", 100352, buf, 512, &size, &err), 0);
+	assert_int_equal(size, big_size);
+	assert_int_equal(buf[0], 0xcc);
+	assert_int_equal(fat_read_file(&vol, "/boot/deep", 0, buf, 512, &size, &err), -1);
+	assert_string_equal(err.msg, "fat: /boot/deep is a directory, not a file");
+	assert_int_equal(fat_read_file(&vol, "/boot/nothere.elf", 0, buf, 512, &size, &err), -1);
+	assert_non_null(strstr(err.msg, "/boot/nothere.elf"));
+	free(buf);
+}
+
 static void test_contiguous_runs_take_one_read_each(void **state)
 {
 	(void)state;
@@ -524,6 +560,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_directory_chain_loop, teardown),
 	    cmocka_unit_test_teardown(test_fat32_active_fat, teardown),
 	    cmocka_unit_test_teardown(test_tiny_volume, teardown),
+	    cmocka_unit_test_teardown(test_read_file, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

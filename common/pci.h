@@ -1,7 +1,8 @@
-/* loader/bios/pci.h - PCI configuration space through mechanism #1 (ports
+/* common/pci.h - PCI configuration space through mechanism #1 (ports
  * 0xcf8/0xcfc, PCI 3.0 section 3.2.2.3.2), for the native disk drivers
- * (ata_dma.c, virtio_blk.c). Stage 2 runs with interrupts off, so the
- * address/data pair needs no lock.
+ * (ata_dma.c, loader/bios/virtio_disk.c). Each access keeps interrupts
+ * off between writing the address and using the data port, so the UEFI
+ * firmware's interrupt handlers cannot slip in between.
  */
 #ifndef TWINBOOT_PCI_H
 #define TWINBOOT_PCI_H

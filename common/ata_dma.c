@@ -1,4 +1,6 @@
-/* loader/bios/ata_dma.c - ATA bus-master DMA on a PCI IDE controller.
+/* common/ata_dma.c - ATA bus-master DMA on a PCI IDE controller, for both
+ * loaders (BIOS: loader/bios/disk_bios.c; UEFI: loader/uefi/disk_uefi.c).
+ * Port I/O, so built for the loaders only, not the host.
  *
  * References: ATA/ATAPI-7 vol. 1 (IDENTIFY DEVICE words 53, 63, 83, 88;
  * READ DMA EXT 25h; the task-file and device-control registers), SFF-8038i
@@ -6,16 +8,17 @@
  * mechanism #1 and the class-code byte of a mass-storage IDE function).
  *
  * Everything is polled with the device's interrupt masked (nIEN), the way
- * the BIOS drives it; every wait has a TSC deadline, and an error or a
- * timeout resets the channel so INT 13h can take over.
+ * the firmware drives it; every wait has a TSC deadline, and an error or a
+ * timeout resets the channel so the firmware's own driver can take over.
  */
 #include <stdint.h>
 
 #include "ata_dma.h"
-#include "bios.h"
 #include "cpu.h"
+#include "fmt.h"
 #include "lib.h"
 #include "pci.h"
+#include "portio.h"
 
 /* Task-file registers, from the command block base. */
 #define ATA_ERROR 1
@@ -92,15 +95,22 @@ static int select_device(const struct ata_dma *a)
 	return st < 0 || (st & (ST_DRQ | ST_ERR | ST_DF)) || !(st & ST_DRDY) ? -1 : 0;
 }
 
+void ata_dma_describe(const struct ata_dma *a, char *out, size_t size)
+{
+	fmt_snprintf(out, size, "the ATA %s at 0x%x, PCI %02x:%02x.%x",
+	             a->loc.slave ? "slave" : "master", a->loc.command_base, a->loc.pci_bus,
+	             a->loc.pci_dev, a->loc.pci_fn);
+}
+
 void ata_dma_release(const struct ata_dma *a)
 {
 	/* nIEN clear, the power-on state: a BIOS that waits for IRQ 14
-	 * needs it, and one that polls masks the interrupt again itself. */
+	 * needs it, and a driver that polls (OVMF's) masks it itself. */
 	outb(a->loc.control_port, 0);
 }
 
 /* After a failure: stop the engine and soft-reset the channel (both
- * devices), then hand it back to the BIOS, idle. */
+ * devices), then hand it back to the firmware, idle. */
 static void reset_channel(const struct ata_dma *a)
 {
 	outb((uint16_t)(a->bus_master + BM_COMMAND), 0);
@@ -130,27 +140,42 @@ static int identify(const struct ata_dma *a, uint16_t id[256], struct error *err
 	return 0;
 }
 
-int ata_dma_open(struct ata_dma *ata, const struct ata_location *loc, struct error *err)
+int ata_channel_ports(const struct pci_location *pci, unsigned channel, uint16_t *command_base,
+                      uint16_t *control_port, struct error *err)
 {
-	const struct pci_location pci = {loc->pci_bus, loc->pci_dev, loc->pci_fn};
-	uint32_t id_reg = pci_read32(&pci, 0x00);
+	uint32_t id_reg = pci_read32(pci, 0x00);
 	if ((id_reg & 0xffff) == 0xffff)
-		return error_set(err, "ata: no PCI function at %02x:%02x.%x", loc->pci_bus,
-		                 loc->pci_dev, loc->pci_fn);
-	uint32_t class = pci_read32(&pci, 0x08);
+		return error_set(err, "ata: no PCI function at %02x:%02x.%x", pci->bus, pci->dev,
+		                 pci->fn);
+	uint32_t class = pci_read32(pci, 0x08);
 	uint8_t prog_if = (uint8_t)(class >> 8);
 	if ((class >> 16) != 0x0101 || !(prog_if & 0x80))
 		return error_set(err,
 		                 "ata: PCI %02x:%02x.%x is class %04x prog-if %02x, not a "
 		                 "bus-master IDE controller",
-		                 loc->pci_bus, loc->pci_dev, loc->pci_fn, (unsigned)(class >> 16),
-		                 prog_if);
+		                 pci->bus, pci->dev, pci->fn, (unsigned)(class >> 16), prog_if);
+	/* Each channel is in native mode (prog-if bit 0 or 2: its ports in
+	 * BAR0/BAR1 or BAR2/BAR3) or compatibility mode (the ISA ports). */
+	if (prog_if & (channel ? 0x04 : 0x01)) {
+		uint8_t bar = channel ? 0x18 : 0x10;
+		*command_base = (uint16_t)(pci_read32(pci, bar) & 0xfffc);
+		*control_port = (uint16_t)((pci_read32(pci, bar + 4) & 0xfffc) + 2);
+	} else {
+		*command_base = channel ? 0x170 : 0x1f0;
+		*control_port = channel ? 0x376 : 0x3f6;
+	}
+	return 0;
+}
 
-	/* The channel whose task file the BIOS uses: each is in native mode
-	 * (ports in BAR0/BAR2) or compatibility mode (the ISA ports). */
+int ata_dma_open(struct ata_dma *ata, const struct ata_location *loc, struct error *err)
+{
+	const struct pci_location pci = {loc->pci_bus, loc->pci_dev, loc->pci_fn};
+	/* The channel whose task file the firmware names. */
 	unsigned channel;
-	uint16_t primary = (prog_if & 0x01) ? (uint16_t)(pci_read32(&pci, 0x10) & 0xfffc) : 0x1f0;
-	uint16_t secondary = (prog_if & 0x04) ? (uint16_t)(pci_read32(&pci, 0x18) & 0xfffc) : 0x170;
+	uint16_t primary, secondary, control;
+	if (ata_channel_ports(&pci, 0, &primary, &control, err) ||
+	    ata_channel_ports(&pci, 1, &secondary, &control, err))
+		return -1;
 	if (loc->command_base == primary)
 		channel = 0;
 	else if (loc->command_base == secondary)
@@ -158,6 +183,13 @@ int ata_dma_open(struct ata_dma *ata, const struct ata_location *loc, struct err
 	else
 		return error_set(err, "ata: ports 0x%x are neither channel of PCI %02x:%02x.%x",
 		                 loc->command_base, loc->pci_bus, loc->pci_dev, loc->pci_fn);
+#if UINTPTR_MAX > 0xffffffffu
+	/* The engine takes a 32-bit table address; the UEFI loader may
+	 * have been loaded anywhere. */
+	if (!ata_dma_reaches(prd_table, sizeof(prd_table)))
+		return error_set(err,
+		                 "ata: the loader is above 4 GiB, out of the DMA engine's reach");
+#endif
 	uint32_t bar4 = pci_read32(&pci, 0x20);
 	if (!(bar4 & 1) || !(bar4 & 0xfff0))
 		return error_set(err, "ata: bus-master registers are not in I/O space (BAR4 0x%x)",
@@ -171,7 +203,7 @@ int ata_dma_open(struct ata_dma *ata, const struct ata_location *loc, struct err
 	ata->loc = *loc;
 	ata->bus_master = (uint16_t)((bar4 & 0xfffc) + 8 * channel);
 
-	/* The disk: 48-bit LBA (word 83 bit 10) and a DMA mode the BIOS
+	/* The disk: 48-bit LBA (word 83 bit 10) and a DMA mode the firmware
 	 * set up (word 88 bits 8-14 when word 53 bit 2 says word 88 is
 	 * valid, or word 63 bits 8-10): we don't program timings. */
 	uint16_t id[256] = {0};
@@ -246,6 +278,11 @@ static int read_command(struct ata_dma *a, uint64_t lba, uint32_t count, struct 
 
 int ata_dma_read(struct ata_dma *ata, uint64_t lba, uint32_t count, void *buf, struct error *err)
 {
+#if UINTPTR_MAX > 0xffffffffu
+	if (!ata_dma_reaches(buf, (uint64_t)count * 512u))
+		return error_set(err, "ata: buffer at 0x%llx is beyond the DMA engine's 4 GiB",
+		                 (unsigned long long)(uintptr_t)buf);
+#endif
 	uint32_t at = (uint32_t)(uintptr_t)buf;
 	while (count) {
 		uint32_t n = count < MAX_SECTORS ? count : MAX_SECTORS;
