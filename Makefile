@@ -58,13 +58,13 @@ COMMON_SRC := common/lib.c common/fmt.c common/error.c common/crc32.c \
 COMMON_HOST_SRC := $(filter-out common/lib.c,$(COMMON_SRC))
 # PC hardware the host can't drive (the PIT): in the loaders and the kernel.
 COMMON_PC_SRC := common/pit.c
-# The IDE bus-master driver and PCI configuration access.
+# The IDE bus-master driver and PCI configuration access: in both loaders.
 COMMON_DISK_PC_SRC := common/ata_dma.c common/pci.c
-# The UEFI loader reads files through the firmware, which finds partitions
-# and reads FAT itself: our disk readers would be dead weight in the 64 KiB.
-UEFI_COMMON_SRC := $(filter-out common/fat.c common/gpt.c common/crc32.c common/ide_dma.c \
-	common/virtio_blk.c,$(COMMON_SRC)) \
-	$(COMMON_PC_SRC)
+# The UEFI loader finds its partition through the firmware (no GPT code)
+# and reads FAT itself only over our IDE driver (loader/uefi/disk_uefi.c);
+# virtio-blk is fast through the firmware.
+UEFI_COMMON_SRC := $(filter-out common/gpt.c common/crc32.c common/virtio_blk.c,$(COMMON_SRC)) \
+	$(COMMON_PC_SRC) $(COMMON_DISK_PC_SRC)
 
 # BIOS: stage 1 is the MBR; stage 2 is real-mode asm edges around 32-bit C.
 BIOS_MBR_SRC := loader/bios/mbr.asm
@@ -77,7 +77,8 @@ BIOS_C_SRC := loader/bios/main.c loader/bios/platform_bios.c loader/bios/console
 # UEFI: gnu-efi's crt0 enters efi_main; no asm of ours.
 UEFI_C_SRC := loader/uefi/main.c loader/uefi/platform_uefi.c loader/uefi/files_uefi.c \
 	loader/uefi/exit_uefi.c loader/uefi/gop.c loader/uefi/handoff_uefi.c \
-	loader/uefi/serial_uefi.c loader/uefi/status.c loader/uefi/secure_uefi.c
+	loader/uefi/serial_uefi.c loader/uefi/status.c loader/uefi/secure_uefi.c \
+	loader/uefi/disk_uefi.c
 
 # The kernel. It shares the formatter and string functions with the loaders.
 KERNEL_ASM_SRC := kernel/entry.asm kernel/isr.asm
@@ -120,12 +121,17 @@ BIOS_LIBGCC := $(shell $(CC) -m32 -print-libgcc-file-name 2>/dev/null)
 
 # UEFI: gnu-efi's ABI: PIC, MS calling convention through GNU_EFI_USE_MS_ABI,
 # 2-byte wchar_t; linked as a shared object, then converted to PE32+.
+# For the 64 KiB budget: -Os, as stage 2, and each function in a section
+# of its own so --gc-sections drops what this loader never calls (the
+# BIOS-only EDD parsers in common/ide_dma.c, ...); hidden visibility, or
+# a shared object would export every function and keep them all.
 UEFI_CFLAGS := -m64 -std=gnu11 -ffreestanding -fpic -fshort-wchar -mno-red-zone \
 	-mgeneral-regs-only -fno-stack-protector -fno-strict-aliasing \
 	-fno-asynchronous-unwind-tables -DGNU_EFI_USE_MS_ABI \
-	-I$(EFI_INC) -I$(EFI_INC)/x86_64 -O2 -g $(WARN) $(INC)
+	-ffunction-sections -fdata-sections -fvisibility=hidden \
+	-I$(EFI_INC) -I$(EFI_INC)/x86_64 -Os -g $(WARN) $(INC)
 # loader/uefi/uefi.lds is gnu-efi's script with .bss kept out of the file.
-UEFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic --no-warn-rwx-segments \
+UEFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic --no-warn-rwx-segments --gc-sections \
 	-T loader/uefi/uefi.lds -L$(EFI_LIB)
 UEFI_CRT0 := $(EFI_LIB)/crt0-efi-x86_64.o
 # Only gnu-efi's relocator: libefi's helpers would clash with common/lib.c

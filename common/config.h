@@ -31,10 +31,9 @@ struct config {
 	uint32_t video_height;
 	int serial;  /* 1 (default): mirror output to COM1 */
 	int verbose; /* 1: log each step */
-	/* 1 (default, disk=native): the BIOS loader may read the boot disk by
-	 * its own drivers (IDE bus-master DMA, virtio-blk); 0 (disk=firmware):
-	 * through INT 13h only. The UEFI loader always reads through the
-	 * firmware. */
+	/* 1 (default, disk=native): the loaders may read the boot disk by
+	 * their own drivers (BIOS: IDE bus-master DMA, virtio-blk; UEFI: IDE
+	 * bus-master DMA); 0 (disk=firmware): through the firmware only. */
 	int native_disk;
 };
 

@@ -1,7 +1,8 @@
 /* common/disk.h - a disk as common/ sees it: 512-byte sectors read by LBA.
  *
  * The BIOS loader implements read() with INT 13h extended reads (or IDE
- * bus-master DMA, loader/bios/ata_dma.c), mkimage and the tests with a
+ * bus-master DMA, common/ata_dma.c, or virtio-blk), the UEFI loader with
+ * that DMA driver or the firmware's DiskIo, mkimage and the tests with a
  * file or a buffer. FAT and GPT code reads through it.
  */
 #ifndef TWINBOOT_DISK_H

@@ -1,12 +1,12 @@
-/* common/ide_dma.h - the pure parts of the BIOS loader's native IDE path
- * (loader/bios/ata_dma.c): which IDE channel and device the BIOS's boot
- * drive is, from its EDD 3.0 drive parameters, and the bus-master DMA
- * scatter list for a read. No port I/O here, so the host tests and fuzzes
- * them.
+/* common/ide_dma.h - the pure parts of the loaders' native IDE path
+ * (common/ata_dma.c): which IDE channel and device the BIOS's boot drive
+ * is, from its EDD 3.0 drive parameters, and the bus-master DMA scatter
+ * list for a read. No port I/O here, so the host tests and fuzzes them.
  *
  * Why a native path at all: a BIOS reads IDE disks by PIO, one 16-bit port
  * access per word, and can only write below 1 MiB, so every byte is copied
- * again. Bus-master DMA moves whole runs straight to where the kernel goes.
+ * again; edk2's IDE driver stalls 10 ms after every 128 KiB. Bus-master
+ * DMA of our own moves whole runs straight to where the kernel goes.
  */
 #ifndef TWINBOOT_IDE_DMA_H
 #define TWINBOOT_IDE_DMA_H

@@ -78,7 +78,8 @@ uint64_t platform_tsc_frequency(void);
  * may have read the partition table and the config by IDE bus-master DMA
  * (reversible: dropped here when not allowed); it takes a virtio-blk
  * device over only now, when allowed, since that cannot be undone. The
- * UEFI loader has no drivers of its own and ignores it. */
+ * UEFI loader reads an IDE boot disk by DMA from here on, when allowed
+ * (loader/uefi/disk_uefi.c). */
 void platform_native_disk(int allowed);
 
 /* The file manifest the loader binary carries (common/manifest.h): the

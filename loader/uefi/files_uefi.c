@@ -3,10 +3,12 @@
  * LoadedImage -> DeviceHandle -> SimpleFileSystem -> OpenVolume (UEFI
  * 2.10 9.1, 13.4). Each file is read with one Read() into pages of the
  * type common/ asks for, so the final memory map tells kernel, modules
- * and loader data apart.
+ * and loader data apart. Once disk_uefi.c reads the partition with our
+ * own driver, files come from common/fat.c over it instead.
  */
 #include <efi.h>
 
+#include "fat.h"
 #include "lib.h"
 #include "platform.h"
 #include "uefi.h"
@@ -79,6 +81,15 @@ static int open_file(const char *path, struct error *err)
 
 int platform_read_file(const char *path, uint64_t offset, void *dest, uint64_t len, uint64_t *size,
                        struct error *err)
+{
+	struct fat_volume *volume = uefi_disk_volume();
+	if (volume)
+		return fat_read_file(volume, path, offset, dest, len, size, err);
+	return uefi_fs_read_file(path, offset, dest, len, size, err);
+}
+
+int uefi_fs_read_file(const char *path, uint64_t offset, void *dest, uint64_t len, uint64_t *size,
+                      struct error *err)
 {
 	EFI_GUID info_guid = EFI_FILE_INFO_ID;
 	/* EFI_FILE_INFO ends in the file name: room for a long one. */

@@ -127,11 +127,6 @@ uint32_t platform_firmware(void)
 	return TB_FIRMWARE_UEFI;
 }
 
-void platform_native_disk(int allowed)
-{
-	(void)allowed; /* every read goes through the firmware's file system */
-}
-
 uint64_t platform_tsc_frequency(void)
 {
 	static uint64_t hz;

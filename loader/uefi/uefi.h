@@ -5,6 +5,7 @@
 
 #include <efi.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 
@@ -15,6 +16,16 @@ extern int uefi_boot_services_exited;
 
 /* The volume BOOTX64.EFI was loaded from. */
 int uefi_open_volume(struct error *err);
+
+/* platform_read_file through the firmware's file system, whichever way
+ * platform_read_file itself reads. */
+int uefi_fs_read_file(const char *path, uint64_t offset, void *dest, uint64_t len, uint64_t *size,
+                      struct error *err);
+
+/* The boot partition as read by our own IDE driver (disk_uefi.c), once
+ * platform_native_disk has taken it; NULL while files go through the
+ * firmware's file system. */
+struct fat_volume *uefi_disk_volume(void);
 
 /* "Not Found" and friends, for messages. */
 const char *uefi_status_text(EFI_STATUS status);

@@ -30,6 +30,7 @@ EXIT_FAIL = 35  # (0x11 << 1) | 1
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIG_MEMORY_LOCK = os.path.join(ROOT, "build", "tests", "qemu", "big-memory.lock")
 
+IDE_DISKS = ("ide", "ide-slave")
 DISKS = {
     "ide": ["-drive", "if=none,id=d,format=raw,file={img},snapshot=on",
             "-device", "ide-hd,drive=d,bootindex=0"],
@@ -84,7 +85,9 @@ class Qemu:
         self.secure_boot = secure_boot  # OVMF's Secure Boot build (firmware="uefi")
         self.blkdebug = blkdebug  # a blkdebug config file: inject disk errors
         self.firmware = firmware
-        self.machine = machine or ("q35" if firmware == "uefi" else "pc")
+        # OVMF on q35 (AHCI) unless the disk is IDE, which only pc has.
+        self.machine = machine or ("q35" if firmware == "uefi" and disk not in IDE_DISKS
+                                   else "pc")
         self.disk = disk or ("ahci" if self.machine == "q35" else "ide")
         self.memory = memory
         self.cpus = cpus

@@ -203,22 +203,25 @@ def test_4095_byte_cmdline_boots_whole(firmware, tmp_path):
 
 
 # --- the disk -----------------------------------------------------------------
-@pytest.mark.parametrize("firmware", FIRMWARES)
+@pytest.mark.parametrize("firmware,disk", [("bios", None), ("uefi", None), ("uefi", "ide")],
+                         ids=["bios", "uefi", "uefi-ide"])
 @pytest.mark.parametrize("kind", ["loop", "out-of-range"])
-def test_damaged_fat_chain(kind, firmware, tmp_path):
-    """BIOS: twinboot's own FAT reader names the damage. UEFI: the
-    firmware's FAT driver reads the file; its refusal must be named by
-    the loader or by the firmware, and nothing may reset."""
+def test_damaged_fat_chain(kind, firmware, disk, tmp_path):
+    """twinboot's own FAT reader names the damage: under BIOS always, under
+    UEFI where BOOTX64.EFI reads an IDE disk itself (loader/uefi/
+    disk_uefi.c). Elsewhere under UEFI the firmware's FAT driver reads the
+    file; its refusal must be named by the loader or by the firmware, and
+    nothing may reset."""
     img = copy_image(tmp_path)
     fat = Fat(img)
     first, _ = fat.lookup("/boot/kernel.elf")
     chain = fat.chain(first)
     victim = chain[len(chain) // 2]
     fat.set_entry(victim, chain[1] if kind == "loop" else fat.clusters + 10)
-    if firmware == "bios":
+    if firmware == "bios" or disk == "ide":
         message = (r"fat: cluster chain of /boot/kernel\.elf loops" if kind == "loop"
                    else r"fat: cluster 0x\w+ out of range in /boot/kernel\.elf")
-        expect_error(img, firmware, message)
+        expect_error(img, firmware, message, disk=disk)
         return
     # OVMF's FAT driver reads a file's size worth of clusters without
     # checking for loops: the file comes back with its tail replaced,
@@ -273,6 +276,24 @@ def test_read_error_in_the_kernel_is_named(firmware, tmp_path):
                      r"/boot/kernel\.elf: elf: bad magic 00 00 00 00|"
                      r"/boot/twinboot\.cfg: config: line 1: NUL byte at column 1)",
                      blkdebug=config)
+
+
+def test_read_error_on_ide_is_named_uefi(tmp_path):
+    """The same on IDE under OVMF, where BOOTX64.EFI reads by its own DMA:
+    the failed command is named, the firmware's DiskIo takes over and
+    fails on the same sector, and that is named. The error sits in the
+    kernel's last cluster: OVMF's FAT driver reads the first ones with
+    the directories and BOOTX64.EFI, and would stop before the loader."""
+    img = copy_image(tmp_path)
+    fat = Fat(img)
+    first, _ = fat.lookup("/boot/kernel.elf")
+    lba = fat.cluster_lba(fat.chain(first)[-1])
+    config = blkdebug_config(tmp_path / "blkdebug.cfg", [lba])
+    expect_error(img, "uefi", rf"fat: reading /boot/kernel\.elf: disk: read of \d+ sectors at "
+                 rf"LBA {lba:#x} failed: Device Error", blkdebug=config, disk="ide",
+                 before=r"disk: ata: DMA read of \d+ sectors at LBA 0x[0-9a-f]+ failed: "
+                        r"status 0x.1, error 0x.., bus-master status 0x..; reading by "
+                        r"the firmware from here on")
 
 
 def test_read_error_on_virtio_is_named_bios(tmp_path):

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import blob_bytes, image
+from conftest import image
 from harness import EXIT_PASS, ROOT, Qemu
 from screen import text_in_colour
 
@@ -52,47 +52,6 @@ def test_conformance(config):
     assert status == EXIT_PASS, f"{q.exit_reason()}; serial:\n{serial}"
     assert "firmware: BIOS" in serial
     assert "test: 0 failed" in serial or ", 0 failed" in serial
-
-
-# How stage 2 reads each disk: bus-master DMA where the BIOS says the boot
-# drive is an IDE disk on PCI (loader/bios/ata_dma.c), the device's own
-# queue where it names a virtio-blk function (loader/bios/virtio_disk.c),
-# INT 13h elsewhere, and everywhere when the config says disk=firmware.
-READ_PATHS = [
-    pytest.param("ide", "bigmodule", r"bus-master DMA \(the ATA master at 0x170, PCI 00:01\.1\)",
-                 id="ide"),
-    pytest.param("ide-slave", "bigmodule",
-                 r"bus-master DMA \(the ATA slave at 0x1f0, PCI 00:01\.1\)", id="ide-slave"),
-    pytest.param("virtio", "bigmodule", r"virtio-blk \(PCI 00:03\.0, queue size 8\)",
-                 id="virtio-blk"),
-    pytest.param("virtio-second", "bigmodule", r"virtio-blk \(PCI 00:04\.0, queue size 8\)",
-                 id="virtio-blk-second"),
-    pytest.param("virtio-high", "bigmodule", r"INT 13h \(virtio: notify capability is in BAR 4 "
-                 r"at 0x1[0-9a-f]{8}, above 4 GiB\)", id="virtio-blk-above-4g"),
-    pytest.param("usb-xhci", "bigmodule", r"INT 13h \(edd: no EDD 3\.0 device path\)",
-                 id="usb-xhci"),
-    pytest.param("ide", "bigmodule-firmware", r"INT 13h \(disk=firmware in the config\)",
-                 id="ide-disk-firmware"),
-    pytest.param("virtio", "bigmodule-firmware", r"INT 13h \(disk=firmware in the config\)",
-                 id="virtio-blk-disk-firmware"),
-]
-
-
-@pytest.mark.parametrize("disk,variant,how", READ_PATHS)
-def test_module_bytes_arrive_intact_by_each_read_path(disk, variant, how):
-    """A 9 MiB module of random bytes (more than one DMA command, a part
-    sector at the end) must be in memory exactly as in the file."""
-    with Qemu(image(variant), disk=disk, timeout=120) as q:
-        serial = q.wait_serial(r"kernel: halting", timeout=100)
-        m = re.search(r"module: /boot/blob, (\d+) bytes at 0x([0-9a-f]+)", serial)
-        assert m, serial
-        loaded = q.read_memory(int(m.group(2), 16), int(m.group(1)))
-    assert re.search(r"disk: reading by " + how, serial), serial
-    expected = blob_bytes()
-    assert len(loaded) == len(expected)
-    if loaded != expected:
-        first = next(i for i in range(len(expected)) if loaded[i] != expected[i])
-        pytest.fail(f"module differs from byte {first:#x} on")
 
 
 def test_vbe_framebuffer_shows_hello_world():

@@ -27,6 +27,8 @@ def test_hello_world_on_the_framebuffer_and_serial():
 
 CONFIGS = [
     pytest.param(dict(disk="ahci"), id="q35-ahci"),
+    # pc's IDE, read by BOOTX64.EFI's own DMA driver (disk_uefi.c).
+    pytest.param(dict(disk="ide"), id="pc-ide"),
     pytest.param(dict(disk="virtio"), id="virtio-blk"),
     pytest.param(dict(disk="nvme"), id="nvme"),
     pytest.param(dict(disk="usb-xhci"), id="usb-xhci"),

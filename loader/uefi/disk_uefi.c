@@ -1,0 +1,236 @@
+/* loader/uefi/disk_uefi.c - the boot partition read by twinboot's own IDE
+ * driver (common/ata_dma.c) instead of the firmware's.
+ *
+ * Why: edk2's IDE driver (OVMF on QEMU's pc machine; edk2 builds on
+ * controllers in IDE mode) stalls 10 ms after every DMA command and moves
+ * at most 128 KiB per command, so 1 MiB costs at least 80 ms; bus-master
+ * DMA of our own moves 32 MiB per command with no stall
+ * (docs/BENCHMARKS.md). GRUB's `nativedisk` exists for the same reason.
+ *
+ * When the config allows it (disk=native, the default), platform_native_disk
+ * reads the boot partition's device path (UEFI 2.10 10.3):
+ *   PciRoot(..)/Pci(..)/Ata(channel, device, lun)/HD(n, GPT, .., start, size)
+ * When it names an ATA disk right on a PCI IDE controller, common/fat.c
+ * over the driver must read the config file exactly as the firmware's file
+ * system does (which still has it in its cache: no disk command, where
+ * reading a sector through DiskIo again would cost the 10 ms stall); from
+ * then on every file is read that way, as the BIOS loader does
+ * (files_uefi.c asks uefi_disk_volume()). Each command runs at
+ * TPL_NOTIFY, so no firmware event drives the channel meanwhile, and leaves
+ * the channel as the firmware's driver expects it. A failed command hands
+ * the rest of the boot to DiskIo. Every other device path (AHCI, NVMe,
+ * virtio, USB) keeps the firmware's file system driver.
+ */
+#include <efi.h>
+
+#include "ata_dma.h"
+#include "config.h"
+#include "disk.h"
+#include "fat.h"
+#include "fmt.h"
+#include "lib.h"
+#include "log.h"
+#include "platform.h"
+#include "uefi.h"
+
+/* Bytes of the config compared before the driver is trusted. */
+#define CHECK_BYTES 1024u
+
+/* UEFI 2.10 10.3.4.1 and 10.3.5.1: the ATAPI messaging node (4 + 4
+ * bytes) and the hard-drive media node (42 bytes, fields unaligned). */
+#define ATA_NODE_BYTES 8u
+#define HD_NODE_BYTES 42u
+#define HD_START 8u /* PartitionStart, in the disk's blocks */
+#define HD_SIZE 16u /* PartitionSize */
+
+struct boot_partition {
+	EFI_DISK_IO *disk_io; /* the firmware's way in, relative to the partition */
+	UINT32 media_id;
+	uint64_t first_lba, sectors; /* where the partition is on the disk */
+	struct ata_dma ata;
+	int use_dma;
+	int mounted;
+	struct disk disk; /* whole-disk LBAs, as common/fat.c expects */
+	struct fat_volume volume;
+	char method[160]; /* how, or why not by DMA, for verbose=1 */
+};
+
+static struct boot_partition part;
+static uint8_t by_dma[CHECK_BYTES], by_firmware[CHECK_BYTES];
+
+static int firmware_read(uint64_t lba, uint32_t count, void *buf, struct error *err)
+{
+	if (lba < part.first_lba || lba - part.first_lba + count > part.sectors)
+		return error_set(err, "disk: LBA 0x%llx is outside the boot partition",
+		                 (unsigned long long)lba);
+	EFI_STATUS s = part.disk_io->ReadDisk(part.disk_io, part.media_id,
+	                                      (lba - part.first_lba) * DISK_SECTOR_SIZE,
+	                                      (UINTN)count * DISK_SECTOR_SIZE, buf);
+	if (EFI_ERROR(s))
+		return error_set(err, "disk: read of %u sectors at LBA 0x%llx failed: %s",
+		                 (unsigned)count, (unsigned long long)lba, uefi_status_text(s));
+	return 0;
+}
+
+static int dma_read(uint64_t lba, uint32_t count, void *buf, struct error *err)
+{
+	EFI_TPL old = uefi_bs->RaiseTPL(TPL_NOTIFY);
+	int failed = ata_dma_read(&part.ata, lba, count, buf, err);
+	if (!failed) /* a failure has reset and released the channel */
+		ata_dma_release(&part.ata);
+	uefi_bs->RestoreTPL(old);
+	return failed;
+}
+
+static int disk_uefi_read(struct disk *disk, uint64_t lba, uint32_t count, void *buf,
+                          struct error *err)
+{
+	(void)disk;
+	/* Pages above 4 GiB (machines with much memory) the engine can't
+	 * reach: those reads alone go through the firmware. */
+	if (part.use_dma && !((uintptr_t)buf & 1) &&
+	    ata_dma_reaches(buf, (uint64_t)count * DISK_SECTOR_SIZE)) {
+		struct error e = {{0}};
+		if (!dma_read(lba, count, buf, &e))
+			return 0;
+		log_info("disk: %s; reading by the firmware from here on", e.msg);
+		part.use_dma = 0;
+		fmt_snprintf(part.method, sizeof(part.method), "the firmware after a DMA error");
+	}
+	return firmware_read(lba, count, buf, err);
+}
+
+static uint64_t node_u64(const EFI_DEVICE_PATH *node, unsigned offset)
+{
+	uint64_t v;
+	memcpy(&v, (const uint8_t *)node + offset, sizeof(v));
+	return v;
+}
+
+/* Where the boot partition is: the IDE controller's PCI function and the
+ * channel and device from the device path, the extent from its HD node;
+ * the firmware's DiskIo on it. Returns 0, or -1 with err saying why the
+ * path is not one the driver can take. */
+static int locate(EFI_HANDLE device, struct ata_location *loc, struct error *err)
+{
+	EFI_GUID path_guid = DEVICE_PATH_PROTOCOL, pci_guid = EFI_PCI_IO_PROTOCOL_GUID,
+	         disk_io_guid = DISK_IO_PROTOCOL, block_io_guid = BLOCK_IO_PROTOCOL;
+	EFI_DEVICE_PATH *path, *rest;
+	EFI_STATUS s = uefi_bs->HandleProtocol(device, &path_guid, (void **)&path);
+	if (EFI_ERROR(s))
+		return error_set(err, "the boot volume has no device path");
+	const EFI_DEVICE_PATH *ata = NULL, *hd = NULL;
+	for (const EFI_DEVICE_PATH *node = path; !IsDevicePathEnd(node);
+	     node = NextDevicePathNode(node)) {
+		unsigned len = DevicePathNodeLength(node);
+		if (len < 4)
+			return error_set(err, "the boot volume's device path is malformed");
+		if (DevicePathType(node) == MESSAGING_DEVICE_PATH &&
+		    DevicePathSubType(node) == MSG_ATAPI_DP && len >= ATA_NODE_BYTES)
+			ata = node;
+		else if (DevicePathType(node) == MEDIA_DEVICE_PATH &&
+		         DevicePathSubType(node) == MEDIA_HARDDRIVE_DP && len >= HD_NODE_BYTES)
+			hd = node;
+	}
+	if (!ata)
+		return error_set(err, "the boot disk is not on an IDE channel");
+	if (!hd)
+		return error_set(err, "the boot volume is not a partition");
+
+	/* The controller: the deepest handle on the path with PciIo, which
+	 * must be the node right before the Ata one (no bridge chip or RAID
+	 * layer in between). */
+	EFI_HANDLE controller;
+	EFI_PCI_IO *pci_io;
+	rest = path;
+	if (EFI_ERROR(uefi_bs->LocateDevicePath(&pci_guid, &rest, &controller)) ||
+	    (const EFI_DEVICE_PATH *)rest != ata ||
+	    EFI_ERROR(uefi_bs->HandleProtocol(controller, &pci_guid, (void **)&pci_io)))
+		return error_set(err, "the IDE channel is not on a PCI function of its own");
+	UINTN segment, bus, dev, fn;
+	s = pci_io->GetLocation(pci_io, &segment, &bus, &dev, &fn);
+	if (EFI_ERROR(s) || segment || bus > 0xff || dev > 31 || fn > 7)
+		return error_set(err, "the IDE controller's PCI address is out of reach");
+
+	const ATAPI_DEVICE_PATH *at = (const ATAPI_DEVICE_PATH *)ata;
+	if (at->PrimarySecondary > 1 || at->SlaveMaster > 1 || at->Lun)
+		return error_set(err, "Ata(%u,%u,%u) is no IDE device", at->PrimarySecondary,
+		                 at->SlaveMaster, at->Lun);
+	const struct pci_location pci = {(uint8_t)bus, (uint8_t)dev, (uint8_t)fn};
+	*loc = (struct ata_location){
+	    .pci_bus = pci.bus, .pci_dev = pci.dev, .pci_fn = pci.fn, .slave = at->SlaveMaster};
+	if (ata_channel_ports(&pci, at->PrimarySecondary, &loc->command_base, &loc->control_port,
+	                      err))
+		return -1;
+
+	EFI_BLOCK_IO *block_io;
+	if (EFI_ERROR(uefi_bs->HandleProtocol(device, &block_io_guid, (void **)&block_io)) ||
+	    EFI_ERROR(uefi_bs->HandleProtocol(device, &disk_io_guid, (void **)&part.disk_io)))
+		return error_set(err, "the boot volume has no BlockIo or DiskIo");
+	if (block_io->Media->BlockSize != DISK_SECTOR_SIZE)
+		return error_set(err, "the boot disk has %u-byte blocks, not 512",
+		                 (unsigned)block_io->Media->BlockSize);
+	part.media_id = block_io->Media->MediaId;
+	part.first_lba = node_u64(hd, HD_START);
+	part.sectors = node_u64(hd, HD_SIZE);
+	if (!part.sectors)
+		return error_set(err, "the boot partition is empty");
+	return 0;
+}
+
+/* The driver opened and the partition mounted over it, then the config
+ * file read both ways: a wrong channel, device or partition start, or a
+ * FAT reader that sees the volume otherwise, shows here. */
+static int open_and_check(const struct ata_location *loc, struct error *err)
+{
+	EFI_TPL old = uefi_bs->RaiseTPL(TPL_NOTIFY);
+	int failed = ata_dma_open(&part.ata, loc, err);
+	uefi_bs->RestoreTPL(old);
+	if (failed)
+		return -1;
+	part.use_dma = 1;
+	/* common/fat.c sees the disk whole, the partition at its place. */
+	part.disk.sectors = part.first_lba + part.sectors;
+	uint64_t size_dma, size_firmware;
+	if (fat_mount(&part.volume, &part.disk, part.first_lba, part.sectors, err) ||
+	    fat_read_file(&part.volume, CONFIG_PATH, 0, by_dma, CHECK_BYTES, &size_dma, err) ||
+	    uefi_fs_read_file(CONFIG_PATH, 0, by_firmware, CHECK_BYTES, &size_firmware, err))
+		return -1;
+	if (!part.use_dma) /* a command failed and DiskIo read instead */
+		return error_set(err, "ata: DMA failed while checking");
+	if (size_dma != size_firmware ||
+	    memcmp(by_dma, by_firmware, size_dma < CHECK_BYTES ? size_dma : CHECK_BYTES))
+		return error_set(err, "ata: %s reads differently by DMA and through the firmware",
+		                 CONFIG_PATH);
+	return 0;
+}
+
+void platform_native_disk(int allowed)
+{
+	EFI_GUID loaded_image_guid = LOADED_IMAGE_PROTOCOL;
+	EFI_LOADED_IMAGE *loaded;
+	struct error err = {{0}};
+	struct ata_location loc;
+	part.disk = (struct disk){.read = disk_uefi_read, .ctx = &part};
+	if (!allowed)
+		error_set(&err, "disk=firmware in the config");
+	else if (EFI_ERROR(
+	             uefi_bs->HandleProtocol(uefi_image, &loaded_image_guid, (void **)&loaded)))
+		error_set(&err, "no LoadedImage protocol");
+	else if (!locate(loaded->DeviceHandle, &loc, &err) && !open_and_check(&loc, &err)) {
+		char where[80];
+		ata_dma_describe(&part.ata, where, sizeof(where));
+		fmt_snprintf(part.method, sizeof(part.method), "bus-master DMA (%s)", where);
+		part.mounted = 1;
+		log_verbose("disk: reading by %s", part.method);
+		return;
+	}
+	part.use_dma = 0;
+	fmt_snprintf(part.method, sizeof(part.method), "the firmware (%s)", err.msg);
+	log_verbose("disk: reading by %s", part.method);
+}
+
+struct fat_volume *uefi_disk_volume(void)
+{
+	return part.mounted ? &part.volume : NULL;
+}
