@@ -121,13 +121,13 @@ static void read_file(const char *path, uint32_t tb_type, uint64_t *phys, uint64
 	read_into(path, *phys, 0, *size);
 }
 
-static void load_config(void)
+/* Read, check and parse the config; its bytes stay in *phys (loader data). */
+static void load_config(uint64_t *phys, uint64_t *size)
 {
-	uint64_t phys, size;
 	struct error err = {{0}};
-	read_file(CONFIG_PATH, TB_MEM_LOADER, &phys, &size);
-	verify_file(CONFIG_PATH, phys, size);
-	if (config_parse(phys_ptr(phys), (size_t)size, &config, &err))
+	read_file(CONFIG_PATH, TB_MEM_LOADER, phys, size);
+	verify_file(CONFIG_PATH, *phys, *size);
+	if (config_parse(phys_ptr(*phys), (size_t)*size, &config, &err))
 		log_fatal("%s: %s", CONFIG_PATH, err.msg);
 	log_verbose_enabled = config.verbose;
 	log_serial_enabled = config.serial;
@@ -341,13 +341,14 @@ _Noreturn void boot_main(uint64_t tsc_entry)
 	         platform_firmware() == TB_FIRMWARE_UEFI ? "UEFI" : "BIOS");
 	check_cpu(&cpu);
 	load_manifest();
-	load_config();
+	uint64_t config_phys, config_size;
+	load_config(&config_phys, &config_size);
 	/* The TSC's rate, measured over the PIT window open since the
 	 * loader's entry (pit.h), here: that window has run its 2 ms in all
 	 * but the fastest boots, and it closes after 55 ms, which loading a
 	 * big kernel outlasts; a fresh window would cost 2 ms of waiting. */
 	facts.tsc_frequency = platform_tsc_frequency();
-	platform_native_disk(config.native_disk);
+	platform_native_disk(config.native_disk, phys_ptr(config_phys), config_size);
 	facts.kernel_phys = load_kernel(&facts.plan);
 	load_modules();
 	facts.tsc_loaded = rdtsc();

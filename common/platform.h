@@ -79,8 +79,9 @@ uint64_t platform_tsc_frequency(void);
  * (reversible: dropped here when not allowed); it takes a virtio-blk
  * device over only now, when allowed, since that cannot be undone. The
  * UEFI loader reads an IDE boot disk by DMA from here on, when allowed
- * (loader/uefi/disk_uefi.c). */
-void platform_native_disk(int allowed);
+ * (loader/uefi/disk_uefi.c), once its driver reads the config file as
+ * `config_file` (`config_size` bytes, as read through the firmware). */
+void platform_native_disk(int allowed, const void *config_file, uint64_t config_size);
 
 /* The file manifest the loader binary carries (common/manifest.h): the
  * bytes of BOOTX64.EFI's .twinboot section, which may still be blank

@@ -153,8 +153,10 @@ int platform_secure_boot(void)
 	return 0;
 }
 
-void platform_native_disk(int allowed)
+void platform_native_disk(int allowed, const void *config_file, uint64_t config_size)
 {
+	(void)config_file; /* stage 2 checks its drivers against INT 13h */
+	(void)config_size;
 	disk_bios_native(&bios_disk, allowed);
 }
 

@@ -11,10 +11,10 @@
  * reads the boot partition's device path (UEFI 2.10 10.3):
  *   PciRoot(..)/Pci(..)/Ata(channel, device, lun)/HD(n, GPT, .., start, size)
  * When it names an ATA disk right on a PCI IDE controller, common/fat.c
- * over the driver must read the config file exactly as the firmware's file
- * system does (which still has it in its cache: no disk command, where
- * reading a sector through DiskIo again would cost the 10 ms stall); from
- * then on every file is read that way, as the BIOS loader does
+ * over the driver must read the config file exactly as common/boot.c got it
+ * through the firmware (comparing against those bytes costs no firmware
+ * read; reading a sector through DiskIo again would cost the 10 ms stall);
+ * from then on every file is read that way, as the BIOS loader does
  * (files_uefi.c asks uefi_disk_volume()). Each command runs at
  * TPL_NOTIFY, so no firmware event drives the channel meanwhile, and leaves
  * the channel as the firmware's driver expects it. A failed command hands
@@ -56,7 +56,7 @@ struct boot_partition {
 };
 
 static struct boot_partition part;
-static uint8_t by_dma[CHECK_BYTES], by_firmware[CHECK_BYTES];
+static uint8_t by_dma[CHECK_BYTES];
 
 static int firmware_read(uint64_t lba, uint32_t count, void *buf, struct error *err)
 {
@@ -179,9 +179,11 @@ static int locate(EFI_HANDLE device, struct ata_location *loc, struct error *err
 }
 
 /* The driver opened and the partition mounted over it, then the config
- * file read both ways: a wrong channel, device or partition start, or a
- * FAT reader that sees the volume otherwise, shows here. */
-static int open_and_check(const struct ata_location *loc, struct error *err)
+ * file read through it and compared with the firmware's bytes: a wrong
+ * channel, device or partition start, or a FAT reader that sees the
+ * volume otherwise, shows here. */
+static int open_and_check(const struct ata_location *loc, const uint8_t *config_file,
+                          uint64_t config_size, struct error *err)
 {
 	EFI_TPL old = uefi_bs->RaiseTPL(TPL_NOTIFY);
 	int failed = ata_dma_open(&part.ata, loc, err);
@@ -191,21 +193,20 @@ static int open_and_check(const struct ata_location *loc, struct error *err)
 	part.use_dma = 1;
 	/* common/fat.c sees the disk whole, the partition at its place. */
 	part.disk.sectors = part.first_lba + part.sectors;
-	uint64_t size_dma, size_firmware;
+	uint64_t size_dma;
 	if (fat_mount(&part.volume, &part.disk, part.first_lba, part.sectors, err) ||
-	    fat_read_file(&part.volume, CONFIG_PATH, 0, by_dma, CHECK_BYTES, &size_dma, err) ||
-	    uefi_fs_read_file(CONFIG_PATH, 0, by_firmware, CHECK_BYTES, &size_firmware, err))
+	    fat_read_file(&part.volume, CONFIG_PATH, 0, by_dma, CHECK_BYTES, &size_dma, err))
 		return -1;
 	if (!part.use_dma) /* a command failed and DiskIo read instead */
 		return error_set(err, "ata: DMA failed while checking");
-	if (size_dma != size_firmware ||
-	    memcmp(by_dma, by_firmware, size_dma < CHECK_BYTES ? size_dma : CHECK_BYTES))
+	if (size_dma != config_size ||
+	    memcmp(by_dma, config_file, size_dma < CHECK_BYTES ? size_dma : CHECK_BYTES))
 		return error_set(err, "ata: %s reads differently by DMA and through the firmware",
 		                 CONFIG_PATH);
 	return 0;
 }
 
-void platform_native_disk(int allowed)
+void platform_native_disk(int allowed, const void *config_file, uint64_t config_size)
 {
 	EFI_GUID loaded_image_guid = LOADED_IMAGE_PROTOCOL;
 	EFI_LOADED_IMAGE *loaded;
@@ -217,7 +218,8 @@ void platform_native_disk(int allowed)
 	else if (EFI_ERROR(
 	             uefi_bs->HandleProtocol(uefi_image, &loaded_image_guid, (void **)&loaded)))
 		error_set(&err, "no LoadedImage protocol");
-	else if (!locate(loaded->DeviceHandle, &loc, &err) && !open_and_check(&loc, &err)) {
+	else if (!locate(loaded->DeviceHandle, &loc, &err) &&
+	         !open_and_check(&loc, config_file, config_size, &err)) {
 		char where[80];
 		ata_dma_describe(&part.ata, where, sizeof(where));
 		fmt_snprintf(part.method, sizeof(part.method), "bus-master DMA (%s)", where);

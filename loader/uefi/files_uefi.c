@@ -82,20 +82,14 @@ static int open_file(const char *path, struct error *err)
 int platform_read_file(const char *path, uint64_t offset, void *dest, uint64_t len, uint64_t *size,
                        struct error *err)
 {
-	struct fat_volume *volume = uefi_disk_volume();
-	if (volume)
-		return fat_read_file(volume, path, offset, dest, len, size, err);
-	return uefi_fs_read_file(path, offset, dest, len, size, err);
-}
-
-int uefi_fs_read_file(const char *path, uint64_t offset, void *dest, uint64_t len, uint64_t *size,
-                      struct error *err)
-{
 	EFI_GUID info_guid = EFI_FILE_INFO_ID;
 	/* EFI_FILE_INFO ends in the file name: room for a long one. */
 	UINT64 info_buf[(sizeof(EFI_FILE_INFO) + 512) / 8];
 	UINTN info_size = sizeof(info_buf);
 
+	struct fat_volume *volume = uefi_disk_volume();
+	if (volume)
+		return fat_read_file(volume, path, offset, dest, len, size, err);
 	if (open_file(path, err))
 		return -1;
 	EFI_FILE_HANDLE file = last_file;

@@ -5,7 +5,6 @@
 
 #include <efi.h>
 #include <stddef.h>
-#include <stdint.h>
 
 #include "error.h"
 
@@ -16,11 +15,6 @@ extern int uefi_boot_services_exited;
 
 /* The volume BOOTX64.EFI was loaded from. */
 int uefi_open_volume(struct error *err);
-
-/* platform_read_file through the firmware's file system, whichever way
- * platform_read_file itself reads. */
-int uefi_fs_read_file(const char *path, uint64_t offset, void *dest, uint64_t len, uint64_t *size,
-                      struct error *err);
 
 /* The boot partition as read by our own IDE driver (disk_uefi.c), once
  * platform_native_disk has taken it; NULL while files go through the

@@ -223,8 +223,10 @@ uint32_t platform_firmware(void)
 	return TB_FIRMWARE_BIOS;
 }
 
-void platform_native_disk(int allowed)
+void platform_native_disk(int allowed, const void *config_file, uint64_t config_size)
 {
+	(void)config_file;
+	(void)config_size;
 	if (!fake_native_disk_calls++)
 		fake_bytes_read_at_native_disk = fake_bytes_read;
 	fake_native_disk = allowed;
