@@ -109,13 +109,17 @@ FUZZ_SECONDS ?= 20
 PREFIX ?= /usr/local
 
 # BIOS stage 2: 32-bit protected mode, no FPU/SSE, no PIC; linked at a fixed
-# address by stage2.ld, which ASSERTs its size.
+# address by stage2.ld, which ASSERTs its size. Each function in a section
+# of its own and --gc-sections: what stage 2 never calls (parts of common/
+# only BOOTX64.EFI, mkimage or the tests use: 1.6 KiB) stays out of the
+# bytes every BIOS boot reads through INT 13h before any driver of ours
+# runs (SeaBIOS's IDE PIO: about 0.25 ms a KiB under TCG).
 BIOS_CFLAGS := -m32 -march=i686 -std=gnu11 -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -mgeneral-regs-only \
-	-Os -g $(WARN) $(INC)
+	-ffunction-sections -fdata-sections -Os -g $(WARN) $(INC)
 BIOS_NASMFLAGS := -f elf32 -g
 BIOS_LDFLAGS := -m elf_i386 -nostdlib -static -z noexecstack -T loader/bios/stage2.ld \
-	--no-warn-rwx-segments
+	--no-warn-rwx-segments --gc-sections
 # 64-bit division in 32-bit code calls libgcc (gcc-multilib).
 BIOS_LIBGCC := $(shell $(CC) -m32 -print-libgcc-file-name 2>/dev/null)
 
