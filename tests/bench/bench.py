@@ -139,14 +139,20 @@ class Images:
 # ------------------------------------------------------------------ booting
 def boot(image, firmware, disk, vars_copy):
     """Seconds from QEMU's start to the first line starting "bench: ", and
-    (OVMF) from the firmware's hand-off to it: the last "BdsDxe: loading"
-    line, which OVMF prints just before it reads the boot option's EFI
-    application. That part has no firmware start-up in it, whose spread
-    under TCG (half a second) is larger than a loader's whole overhead."""
+    from the firmware's hand-off to it: SeaBIOS's "Booting from 0000:7c00"
+    on its debug port, just before it jumps to the boot sector, or OVMF's
+    last "BdsDxe: loading" line, just before it reads the boot option's
+    EFI application. That part has no firmware start-up in it, whose
+    spread under TCG is larger than a loader's whole overhead."""
     cmd = ["qemu-system-x86_64", "-machine", "pc,accel=tcg", "-m", "256M", "-no-reboot",
-           "-display", "none", "-net", "none", "-monitor", "none", "-serial", "stdio",
+           "-display", "none", "-net", "none", "-monitor", "none",
+           "-chardev", "stdio,id=out,mux=on", "-serial", "chardev:out",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            "-drive", f"if=none,id=d,format=raw,file={image},snapshot=on"] + DISKS[disk]
+    if firmware == "bios":
+        # SeaBIOS's debug port, for its "Booting from 0000:7c00" line;
+        # it writes nothing there once the boot sector runs.
+        cmd += ["-device", "isa-debugcon,iobase=0x402,chardev=out"]
     if firmware == "uefi":
         shutil.copy(OVMF_VARS, vars_copy)
         cmd += ["-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
@@ -169,7 +175,7 @@ def boot(image, firmware, disk, vars_copy):
             out += chunk
             lines = out.replace(b"\r", b"").split(b"\n")[:-1]
             for line in lines[seen:]:
-                if b"BdsDxe: loading " in line:
+                if b"BdsDxe: loading " in line or line.startswith(b"Booting from 0000:7c00"):
                     handoff = now
                 if line.startswith(b"bench: "):
                     if line != b"bench: kernel up" and line != b"bench: raw read done":
@@ -256,44 +262,60 @@ FIRMWARE_CAUSES = {
 
 
 def targets(from_start, from_handoff, setups, sizes, grub, build):
-    """Issue 8's targets, each judged from this run's medians: under OVMF
-    from the firmware's hand-off, as its start-up spreads more than any
-    loader's overhead; under SeaBIOS, which shows no hand-off on serial,
-    from QEMU's start (its start-up spreads by 0.03 s)."""
+    """Issue 8's targets, each judged from this run's medians timed from
+    the firmware's hand-off, as OVMF's start-up spreads by more than any
+    loader's overhead and SeaBIOS's USB start-up by more than a tiny
+    kernel's; the same ratio from QEMU's start follows in brackets."""
     out = []
     for fw, disk in setups:
-        results = from_handoff if fw == "uefi" else from_start
-        name = f"{FIRMWARES[fw]} {disk}" + (" (from hand-off)" if fw == "uefi" else "")
-        floor = med(results, (fw, disk, "floor", "tiny"))
-        tb_tiny = med(results, (fw, disk, "twinboot", "tiny"))
-        for size in [s for s in ("tiny", 1) if s in sizes]:
+        name = f"{FIRMWARES[fw]} {disk}"
+
+        def overhead(results, size):
             tb, gr = med(results, (fw, disk, "twinboot", size)), med(results, (fw, disk, "grub", size))
-            if grub and None not in (tb, gr, floor) and gr > floor:
-                r = (tb - floor) / (gr - floor)
-                line = (f"{name}, {size if size == 'tiny' else '1 MiB'}: overhead "
-                        f"{r:.3f} of GRUB's (target at most 0.1): "
-                        f"{'met' if r <= 0.1 else 'NOT met'}")
-                # A miss the firmware alone explains: its own read of the
-                # same bytes already takes longer than the allowance.
-                raw = med(results, (fw, disk, "raw", size))
-                allowance = 0.1 * (gr - floor)
-                if r > 0.1 and raw is not None and raw - floor > allowance:
-                    line += (f"; the firmware's own read of these bytes takes "
-                             f"{raw - floor:.3f} s, more than the whole allowance of "
-                             f"{allowance:.3f} s, so no loader reading through the firmware "
-                             f"meets it")
-                    line += FIRMWARE_CAUSES.get((fw, disk), "")
-                out.append(line)
+            floor = med(results, (fw, disk, "floor", "tiny"))
+            if not grub or None in (tb, gr, floor) or gr <= floor:
+                return None
+            return (tb - floor) / (gr - floor)
+
+        def speed(results):
+            tb, tb_tiny = med(results, (fw, disk, "twinboot", 64)), med(results, (fw, disk, "twinboot", "tiny"))
+            raw, floor = med(results, (fw, disk, "raw", 64)), med(results, (fw, disk, "floor", "tiny"))
+            if None in (tb, tb_tiny, raw, floor) or tb <= tb_tiny:
+                return None
+            return (raw - floor) / (tb - tb_tiny)
+
+        def also(value, digits):
+            return f" ({value:.{digits}f} from QEMU's start)" if value is not None else ""
+
+        for size in [s for s in ("tiny", 1) if s in sizes]:
+            r = overhead(from_handoff, size)
+            if r is None:
+                continue
+            line = (f"{name}, {size if size == 'tiny' else '1 MiB'}: overhead {r:.3f} of "
+                    f"GRUB's{also(overhead(from_start, size), 3)} (target at most 0.1): "
+                    f"{'met' if r <= 0.1 else 'NOT met'}")
+            # A miss the firmware alone explains: its own read of the
+            # same bytes already takes longer than the allowance.
+            floor = med(from_handoff, (fw, disk, "floor", "tiny"))
+            raw = med(from_handoff, (fw, disk, "raw", size))
+            allowance = 0.1 * (med(from_handoff, (fw, disk, "grub", size)) - floor)
+            if r > 0.1 and raw is not None and raw - floor > allowance:
+                line += (f"; the firmware's own read of these bytes takes "
+                         f"{raw - floor:.3f} s, more than the whole allowance of "
+                         f"{allowance:.3f} s, so no loader reading through the firmware "
+                         f"meets it")
+                line += FIRMWARE_CAUSES.get((fw, disk), "")
+            out.append(line)
         if 64 in sizes:
-            tb, gr = med(results, (fw, disk, "twinboot", 64)), med(results, (fw, disk, "grub", 64))
-            raw = med(results, (fw, disk, "raw", 64))
-            if None not in (tb, tb_tiny, raw, floor) and tb > tb_tiny:
-                s = (raw - floor) / (tb - tb_tiny)
-                out.append(f"{name}, 64 MiB: load speed {s:.2f} of raw (target at least "
-                           f"0.8): {'met' if s >= 0.8 else 'NOT met'}")
+            s = speed(from_handoff)
+            if s is not None:
+                out.append(f"{name}, 64 MiB: load speed {s:.2f} of raw"
+                           f"{also(speed(from_start), 2)} (target at least 0.8): "
+                           f"{'met' if s >= 0.8 else 'NOT met'}")
+            tb, gr = med(from_handoff, (fw, disk, "twinboot", 64)), med(from_handoff, (fw, disk, "grub", 64))
             if grub and None not in (tb, gr):
-                out.append(f"{name}, 64 MiB: {tb:.2f} s against GRUB's {gr:.2f} s (target "
-                           f"faster): {'met' if tb < gr else 'NOT met'}")
+                out.append(f"{name}, 64 MiB: {tb:.2f} s against GRUB's {gr:.2f} s from "
+                           f"hand-off (target faster): {'met' if tb < gr else 'NOT met'}")
     for what, path in (("stage 2", "loader/bios/stage2.bin"),
                        ("BOOTX64.EFI", "loader/uefi/BOOTX64.EFI")):
         n = os.path.getsize(os.path.join(build, path))
@@ -408,8 +430,7 @@ def main():
               f"{time.monotonic() - t:.0f} s")
 
     report = table(results, setups, sizes, grub)
-    uefi_setups = [(fw, disk) for fw, disk in setups if fw == "uefi"]
-    report_handoff = table(from_handoff, uefi_setups, sizes, grub, digits=3)
+    report_handoff = table(from_handoff, setups, sizes, grub, digits=3)
     print(report + "\n\n" + report_handoff)
     build_s = clean_build_seconds(args.build)
     # Whatever else ran beside the boots shows here, so a reader can judge
@@ -441,14 +462,16 @@ def main():
                 "- *load/raw speed*: (raw - floor) / (twinboot - twinboot with the tiny "
                 "kernel): how close the loader moves the bytes to the raw disk speed.\n\n")
         f.write(report + "\n\n")
-        if uefi_setups:
-            f.write("### OVMF from the firmware's hand-off\n\n"
-                    "The same boots, timed from the last `BdsDxe: loading Boot....` line "
-                    "OVMF prints on serial, just before it reads the boot option's EFI "
-                    "application, to the bench line. This leaves out OVMF's own start-up, "
-                    "which alone spreads by about half a second under TCG, more than any "
-                    "loader's overhead; loading the loader's file is still in it.\n\n")
-            f.write(report_handoff + "\n\n")
+        f.write("### From the firmware's hand-off\n\n"
+                "The same boots, timed from the firmware's last line before it starts the "
+                "boot option to the bench line: SeaBIOS's `Booting from 0000:7c00` on its "
+                "debug port (0x402, on the same output as the serial port), just before it "
+                "jumps to the boot sector it has read; OVMF's last `BdsDxe: loading "
+                "Boot....` on serial, just before it reads the boot option's EFI "
+                "application, whose loading stays in. This leaves out the firmware's own "
+                "start-up, which spreads by about half a second under OVMF and by more "
+                "than a tiny kernel's whole boot under SeaBIOS with USB.\n\n")
+        f.write(report_handoff + "\n\n")
         f.write("## Issue 8's targets in this run\n\n")
         f.write("".join(f"- {line}\n" for line in targets(results, from_handoff, setups,
                                                              sizes, grub, args.build)))
