@@ -217,6 +217,32 @@ def ratio(a, b, digits=2):
     return f"{a / b:.{digits}f}"
 
 
+def overhead_ratio(results, fw, disk, size, floor_kind="floor"):
+    """(twinboot - floor) / (GRUB - floor) in one setup's medians; with
+    floor_kind "floor+exit", the overhead past ExitBootServices."""
+    tb = med(results, (fw, disk, "twinboot", size))
+    gr = med(results, (fw, disk, "grub", size))
+    floor = med(results, (fw, disk, floor_kind, "tiny"))
+    if None in (tb, gr, floor) or gr <= floor:
+        return None
+    return (tb - floor) / (gr - floor)
+
+
+def load_speed(results, fw, disk, size):
+    """Load speed over raw speed: the raw reader's time for these bytes
+    over the time the loader spends on them beyond its tiny-kernel boot."""
+    tb = med(results, (fw, disk, "twinboot", size))
+    tb_tiny = med(results, (fw, disk, "twinboot", "tiny"))
+    raw, floor = med(results, (fw, disk, "raw", size)), med(results, (fw, disk, "floor", "tiny"))
+    if None in (tb, tb_tiny, raw, floor) or tb <= tb_tiny:
+        return None
+    return (raw - floor) / (tb - tb_tiny)
+
+
+def num(value, digits):
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
 def table(results, setups, sizes, grub, digits=2):
     """Markdown: medians (min-max) in seconds, then the ratios."""
     head = ["setup", "kernel", "floor s", "floor+exit s", "raw read s", "twinboot s"]
@@ -226,36 +252,23 @@ def table(results, setups, sizes, grub, digits=2):
     head += ["load/raw speed"]
     rows = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for fw, disk in setups:
-        floor = med(results, (fw, disk, "floor", "tiny"))
-        floor_exit = med(results, (fw, disk, "floor+exit", "tiny"))
-        tb_tiny = med(results, (fw, disk, "twinboot", "tiny"))
         for size in sizes:
             label = "tiny" if size == "tiny" else f"{size} MiB"
-            tb = med(results, (fw, disk, "twinboot", size))
-            raw = med(results, (fw, disk, "raw", size))
             row = [f"{FIRMWARES[fw]} {disk}", label,
                    fmt_s(results.get((fw, disk, "floor", "tiny")), digits),
                    fmt_s(results.get((fw, disk, "floor+exit", "tiny")), digits),
                    fmt_s(results.get((fw, disk, "raw", size)), digits),
                    fmt_s(results.get((fw, disk, "twinboot", size)), digits)]
             if grub:
-                gr = med(results, (fw, disk, "grub", size))
-                tb_over = tb - floor if tb is not None and floor is not None else None
-                gr_over = gr - floor if gr is not None and floor is not None else None
-                # The same past the firmware's ExitBootServices, which both
-                # loaders must call (OVMF only).
-                past = "-"
-                if None not in (tb, gr, floor_exit):
-                    past = ratio(tb - floor_exit, gr - floor_exit, 3)
-                row += [fmt_s(results.get((fw, disk, "grub", size)), digits), ratio(tb, gr),
-                        ratio(tb_over, gr_over, 3), past]
-            # Load speed over raw speed: the raw reader's time for these
-            # bytes over the time the loader spends on them beyond its
-            # tiny-kernel boot.
-            speed = "-"
-            if size != "tiny" and None not in (tb, tb_tiny, raw, floor):
-                speed = ratio(raw - floor, tb - tb_tiny)
-            rows.append("| " + " | ".join(row + [speed]) + " |")
+                # Past exit: the overhead beyond the firmware's
+                # ExitBootServices, which both loaders must call (OVMF).
+                row += [fmt_s(results.get((fw, disk, "grub", size)), digits),
+                        ratio(med(results, (fw, disk, "twinboot", size)),
+                              med(results, (fw, disk, "grub", size))),
+                        num(overhead_ratio(results, fw, disk, size), 3),
+                        num(overhead_ratio(results, fw, disk, size, "floor+exit"), 3)]
+            speed = load_speed(results, fw, disk, size) if size != "tiny" else None
+            rows.append("| " + " | ".join(row + [num(speed, 2)]) + " |")
     return "\n".join(rows)
 
 
@@ -282,18 +295,10 @@ def targets(from_start, from_handoff, setups, sizes, grub, build):
             return med(results, (fw, disk, kind, size))
 
         def overhead(results, size):
-            tb, gr = at(results, "twinboot", size), at(results, "grub", size)
-            floor = at(results, "floor", "tiny")
-            if not grub or None in (tb, gr, floor) or gr <= floor:
-                return None
-            return (tb - floor) / (gr - floor)
+            return overhead_ratio(results, fw, disk, size) if grub else None
 
         def speed(results):
-            tb, tb_tiny = at(results, "twinboot", 64), at(results, "twinboot", "tiny")
-            raw, floor = at(results, "raw", 64), at(results, "floor", "tiny")
-            if None in (tb, tb_tiny, raw, floor) or tb <= tb_tiny:
-                return None
-            return (raw - floor) / (tb - tb_tiny)
+            return load_speed(results, fw, disk, 64)
 
         def also(value, digits):
             # Only SeaBIOS's: OVMF's start-up spreads by half a second,
