@@ -245,6 +245,16 @@ uint64_t memmap_alloc(struct memmap *map, uint64_t size, uint64_t align, uint64_
 	return 0;
 }
 
+uint64_t memmap_run_end(const struct memmap *map, uint64_t addr, uint32_t type)
+{
+	for (uint32_t i = 0; i < map->count; i++) {
+		const struct tb_mem_range *e = &map->entries[i];
+		if (e->type == type && e->base <= addr && addr < end_of(e))
+			return end_of(e);
+	}
+	return addr;
+}
+
 uint64_t memmap_total(const struct memmap *map, uint32_t type)
 {
 	uint64_t total = 0;

@@ -60,6 +60,11 @@ int memmap_carve(struct memmap *map, uint64_t base, uint64_t length, uint32_t ty
 uint64_t memmap_alloc(struct memmap *map, uint64_t size, uint64_t align, uint64_t min_addr,
                       uint64_t max_addr, uint32_t type);
 
+/* One past the end of the entry of `type` that holds `addr` in a
+ * normalised map (whose neighbours of one type are merged, so that is
+ * where the run of `type` ends); `addr` itself when no such entry holds it. */
+uint64_t memmap_run_end(const struct memmap *map, uint64_t addr, uint32_t type);
+
 /* Sum of the lengths of entries of `type`. */
 uint64_t memmap_total(const struct memmap *map, uint32_t type);
 

@@ -21,9 +21,13 @@
 /* The last 256 bytes of it hold realmode.asm's registers and saved stack
  * pointer: data off the thunk's code page (realmode.asm says why). */
 #define BIOS_THUNK_DATA 0x1f00u
-#define BIOS_BOUNCE 0x70000u /* 64 KiB disk bounce buffer */
-#define BIOS_BOUNCE_SIZE 0x10000u
-#define BIOS_LOW_END 0x80000u /* nothing of ours at or above this */
+/* Where INT 13h reads land: 64 KiB from 0x70000, then on through free
+ * base memory up to bios_bounce_end (main.c: below the EBDA), 64 KiB
+ * segment by segment, one read of a batch in each (disk_bios.c). */
+#define BIOS_BOUNCE 0x70000u
+#define BIOS_BOUNCE_SEGMENT 0x10000u
+#define BIOS_LOW_END 0x80000u /* nothing of ours above this but bounce area */
+extern uint32_t bios_bounce_end;
 
 /* Real-mode segment and offset of a linear address below 1 MiB. */
 #define BIOS_SEG(addr) ((uint16_t)((uint32_t)(addr) >> 4))
@@ -52,8 +56,17 @@ struct bios_regs {
 };
 _Static_assert(sizeof(struct bios_regs) == 44, "realmode.asm copies 11 dwords");
 
-/* realmode.asm: `int vector` in real mode with *regs, results back in it. */
-void bios_int(uint8_t vector, struct bios_regs *regs);
+/* realmode.asm: `int vector` in real mode with each of regs[0..count-1]
+ * in turn, results back in each, in one trip to real mode; it stops after
+ * the first call that returns with CF set. Returns the calls made. */
+#define BIOS_BATCH_MAX 4u
+unsigned bios_int_batch(uint8_t vector, struct bios_regs *regs, uint32_t count);
+
+/* One call: `int vector` with *regs, results back in it. */
+static inline void bios_int(uint8_t vector, struct bios_regs *regs)
+{
+	bios_int_batch(vector, regs, 1);
+}
 
 /* What main.c sets up and platform_bios.c serves common/ from: the E820
  * map (normalised, the loader's low memory carved out; allocations come

@@ -13,9 +13,12 @@
  * read is the same check, and it and any later error end the boot.
  *
  * The BIOS can only write below 1 MiB, so every INT 13h read goes into the
- * bounce buffer and is copied on. Transfers are as large as the BIOS
+ * bounce area and is copied on. Transfers are as large as the BIOS
  * accepts: 127 sectors first (the EDD limit many BIOSes keep), halved on
- * failure until one works; the working size is remembered.
+ * failure until one works; the working size is remembered. Once it has
+ * worked, up to three go in one trip to real mode (realmode.asm), one in
+ * each 64 KiB segment of the bounce area: under QEMU a trip costs about as
+ * much as copying the 64 KiB on.
  */
 #include <stdint.h>
 
@@ -74,25 +77,56 @@ static struct bios_disk boot_disk;
 static uint8_t by_native[DMA_CHECK_SECTORS * DISK_SECTOR_SIZE],
     by_int13[DMA_CHECK_SECTORS * DISK_SECTOR_SIZE];
 
-/* One INT 13h AH=42h into the bounce buffer. Returns the BIOS status
- * (AH), 0 on success. */
-static uint8_t read_chunk(uint8_t drive, uint64_t lba, uint32_t count)
+/* A batch of INT 13h AH=42h reads: the i-th into the i-th 64 KiB segment
+ * of the bounce area, its disk address packet at BIOS_SCRATCH + 16 i. */
+struct int13_batch {
+	unsigned calls;
+	uint32_t sectors[BIOS_BATCH_MAX];
+	struct bios_regs regs[BIOS_BATCH_MAX];
+};
+
+static void *bounce_slot(unsigned i)
 {
-	volatile struct edd_packet *p = bios_ptr(BIOS_SCRATCH);
-	struct bios_regs r = {0};
+	return bios_ptr(BIOS_BOUNCE + i * BIOS_BOUNCE_SEGMENT);
+}
+
+/* Sectors the i-th segment of the bounce area holds: the whole segment
+ * but the last sector (EDD's 127-sector limit), or what is left of the
+ * area before bios_bounce_end. */
+static uint32_t bounce_sectors(unsigned i)
+{
+	uint32_t start = BIOS_BOUNCE + i * BIOS_BOUNCE_SEGMENT;
+	if (i >= BIOS_BATCH_MAX || start >= bios_bounce_end)
+		return 0;
+	uint32_t room = (bios_bounce_end - start) / DISK_SECTOR_SIZE;
+	return room < EDD_MAX_SECTORS ? room : EDD_MAX_SECTORS;
+}
+
+static void add_read(struct int13_batch *b, uint8_t drive, uint64_t lba, uint32_t count)
+{
+	unsigned i = b->calls++;
+	uint32_t packet = BIOS_SCRATCH + i * sizeof(struct edd_packet);
+	volatile struct edd_packet *p = bios_ptr(packet);
 	p->size = sizeof(struct edd_packet);
 	p->reserved = 0;
 	p->count = (uint16_t)count;
-	p->offset = BIOS_OFF(BIOS_BOUNCE);
-	p->segment = BIOS_SEG(BIOS_BOUNCE);
+	p->offset = BIOS_OFF((uintptr_t)bounce_slot(i));
+	p->segment = BIOS_SEG((uintptr_t)bounce_slot(i));
 	p->lba = lba;
-	r.eax = 0x4200;
-	r.edx = drive;
-	r.ds = BIOS_SEG(BIOS_SCRATCH);
-	r.esi = BIOS_OFF(BIOS_SCRATCH);
-	bios_int(0x13, &r);
-	uint8_t status = (uint8_t)(r.eax >> 8);
-	if (!(r.eflags & BIOS_FLAG_CF) && p->count == count)
+	b->sectors[i] = count;
+	b->regs[i] = (struct bios_regs){0};
+	b->regs[i].eax = 0x4200;
+	b->regs[i].edx = drive;
+	b->regs[i].ds = BIOS_SEG(packet);
+	b->regs[i].esi = BIOS_OFF(packet);
+}
+
+/* The BIOS status (AH) of the i-th read, 0 on success. */
+static uint8_t read_status(const struct int13_batch *b, unsigned i)
+{
+	volatile struct edd_packet *p = bios_ptr(BIOS_SCRATCH + i * sizeof(struct edd_packet));
+	uint8_t status = (uint8_t)(b->regs[i].eax >> 8);
+	if (!(b->regs[i].eflags & BIOS_FLAG_CF) && p->count == b->sectors[i])
 		return 0;
 	/* CF with AH = 0, or fewer sectors than asked: still a failure. */
 	return status ? status : 0xff;
@@ -112,35 +146,54 @@ static int int13_read(struct bios_disk *d, uint64_t lba, uint32_t count, void *b
 	unsigned tries = 0;
 
 	while (count) {
-		uint32_t n = count < d->chunk ? count : d->chunk;
-		uint8_t status = read_chunk(d->drive, lba, n);
-		if (status) {
-			/* A size that never worked: the BIOS may cap transfers
-			 * (64 KiB, or 127 sectors), so halve it for good. */
-			if (n > d->proven && n > 1) {
-				d->chunk = (n > 64 ? 64 : n / 2);
-				log_verbose(
-				    "disk: %u-sector read refused (status 0x%02x), trying %u",
-				    (unsigned)n, status, (unsigned)d->chunk);
-				continue;
-			}
-			/* A size that did work: a transient error. */
-			if (++tries > READ_TRIES)
-				return error_set(err,
-				                 "disk: read of %u sectors at LBA 0x%llx failed on "
-				                 "drive 0x%02x: BIOS status 0x%02x",
-				                 (unsigned)n, (unsigned long long)lba, d->drive,
-				                 status);
-			reset_drive(d->drive);
+		/* As many reads as the bounce area holds in one trip to real
+		 * mode, once the transfer size has worked; a size not yet
+		 * proven goes alone, so a refusal is told from an error. */
+		struct int13_batch b = {0};
+		uint32_t planned = 0;
+		do {
+			uint32_t n = count - planned;
+			uint32_t room = bounce_sectors(b.calls);
+			if (n > d->chunk)
+				n = d->chunk;
+			if (n > room)
+				n = room;
+			add_read(&b, d->drive, lba + planned, n);
+			planned += n;
+		} while (planned < count && b.sectors[0] <= d->proven && bounce_sectors(b.calls));
+		unsigned made = bios_int_batch(0x13, b.regs, b.calls);
+
+		unsigned i;
+		uint8_t status = 0;
+		for (i = 0; i < made && !(status = read_status(&b, i)); i++) {
+			uint32_t n = b.sectors[i];
+			if (n > d->proven)
+				d->proven = n;
+			tries = 0;
+			memcpy(out, bounce_slot(i), n * DISK_SECTOR_SIZE);
+			out += n * DISK_SECTOR_SIZE;
+			lba += n;
+			count -= n;
+		}
+		if (i == b.calls)
+			continue;
+		/* The i-th read failed: the ones after it were not made. */
+		uint32_t n = b.sectors[i];
+		/* A size that never worked: the BIOS may cap transfers (64 KiB,
+		 * or 127 sectors), so halve it for good. */
+		if (n > d->proven && n > 1) {
+			d->chunk = (n > 64 ? 64 : n / 2);
+			log_verbose("disk: %u-sector read refused (status 0x%02x), trying %u",
+			            (unsigned)n, status, (unsigned)d->chunk);
 			continue;
 		}
-		if (n > d->proven)
-			d->proven = n;
-		tries = 0;
-		memcpy(out, bios_ptr(BIOS_BOUNCE), n * DISK_SECTOR_SIZE);
-		out += n * DISK_SECTOR_SIZE;
-		lba += n;
-		count -= n;
+		/* A size that did work: a transient error. */
+		if (++tries > READ_TRIES)
+			return error_set(err,
+			                 "disk: read of %u sectors at LBA 0x%llx failed on drive "
+			                 "0x%02x: BIOS status 0x%02x",
+			                 (unsigned)n, (unsigned long long)lba, d->drive, status);
+		reset_drive(d->drive);
 	}
 	return 0;
 }

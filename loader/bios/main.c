@@ -24,14 +24,16 @@
  * maps have a few dozen entries. */
 #define MAP_CAPACITY 512u
 #define BDA_EBDA_SEGMENT ((const volatile uint16_t *)bios_ptr(0x40e))
+#define BDA_BASE_MEMORY_KIB ((const volatile uint16_t *)bios_ptr(0x413)) /* INT 12h's */
 
 extern char __bss_end[];
 _Noreturn void stage2_main(uint32_t drive);
 
 static struct tb_mem_range map_storage[MAP_CAPACITY];
+uint32_t bios_bounce_end = BIOS_LOW_END;
 
 /* The E820 map with stage 2's own low memory (scratch, stack, image, BSS,
- * bounce buffer) marked as loader memory, so nothing is allocated there
+ * bounce area) marked as loader memory, so nothing is allocated there
  * and the kernel knows it may reclaim it once it is done with the boot
  * info. */
 static void read_memory_map(void)
@@ -45,9 +47,20 @@ static void read_memory_map(void)
 	memmap_init(&bios_memmap, map_storage, MAP_CAPACITY);
 	if (e820_read(&bios_memmap, &err) < 0 || memmap_normalize(&bios_memmap, &err))
 		log_fatal_error(&err);
+	/* The bounce area goes on from BIOS_LOW_END through base memory, as
+	 * far as the BIOS data area (INT 12h's size, the EBDA's start) and
+	 * the map all say it is free RAM. */
+	uint64_t bounce_end = memmap_run_end(&bios_memmap, BIOS_LOW_END, TB_MEM_USABLE);
+	uint32_t base_memory = (uint32_t)*BDA_BASE_MEMORY_KIB << 10;
+	if (base_memory < bounce_end)
+		bounce_end = base_memory;
+	if (ebda && ebda < bounce_end)
+		bounce_end = ebda;
+	bios_bounce_end = bounce_end > BIOS_LOW_END ? (uint32_t)bounce_end : BIOS_LOW_END;
 	uint32_t end = ALIGN_UP((uint32_t)(uintptr_t)__bss_end, PAGE_SIZE);
 	if (memmap_carve(&bios_memmap, BIOS_SCRATCH, end - BIOS_SCRATCH, TB_MEM_LOADER, &err) ||
-	    memmap_carve(&bios_memmap, BIOS_BOUNCE, BIOS_BOUNCE_SIZE, TB_MEM_LOADER, &err))
+	    memmap_carve(&bios_memmap, BIOS_BOUNCE, bios_bounce_end - BIOS_BOUNCE, TB_MEM_LOADER,
+	                 &err))
 		log_fatal_error(&err);
 	if (memmap_total(&bios_memmap, TB_MEM_USABLE) < (4u << 20))
 		log_fatal("memory: only %llu KiB usable, twinboot needs at least 4 MiB",

@@ -1,9 +1,14 @@
-; loader/bios/realmode.asm - call a BIOS interrupt from 32-bit C.
+; loader/bios/realmode.asm - call BIOS interrupts from 32-bit C.
 ;
-; void bios_int(uint8_t vector, struct bios_regs *regs): drop to real mode,
-; load every register from *regs, `int vector`, store every register and
-; the flags back into *regs, return to protected mode. Like Linux's
-; intcall (arch/x86/boot/bioscall.S) and Limine's rm_int.
+; unsigned bios_int_batch(uint8_t vector, struct bios_regs *regs,
+; uint32_t count): drop to real mode; for each of the `count` register
+; sets, load every register from it, `int vector`, store every register
+; and the flags back into it, and stop early after a call that returns
+; with CF set; return to protected mode and say how many calls were made.
+; bios_int (bios.h) is a batch of one. Like Linux's intcall
+; (arch/x86/boot/bioscall.S) and Limine's rm_int, with the loop: under an
+; emulator each trip between the modes costs more than a disk read's
+; copy, and a 64 MiB kernel read through INT 13h makes a thousand calls.
 ; The caller's stack must lie below 64 KiB (it does: 0x2000..0x7fff), so
 ; real mode runs on it as SS = 0, SP = ESP. This code and its data must be
 ; in the first 64 KiB too; stage2.ld asserts it.
@@ -18,30 +23,45 @@
 
 section .realmode progbits alloc exec
 extern gdt32_desc, idt32_desc
-global bios_int
+global bios_int_batch
 
 REGS_DWORDS equ 11              ; sizeof(struct bios_regs) / 4
+REGS_BYTES equ 4 * REGS_DWORDS
+BATCH_MAX equ 4                 ; bios.h: BIOS_BATCH_MAX
 THUNK_DATA equ 0x1f00           ; bios.h: BIOS_THUNK_DATA
 rm_handler equ THUNK_DATA       ; dd: offset, segment of the vector's handler
 saved_esp equ THUNK_DATA + 4    ; dd
-rm_regs equ THUNK_DATA + 8      ; REGS_DWORDS dd, in pop order
-rm_regs_end equ rm_regs + 4 * REGS_DWORDS
+rm_left equ THUNK_DATA + 8      ; dw: calls still to make
+rm_cur_end equ THUNK_DATA + 10  ; dw: one past the register set in use
+rm_regs equ THUNK_DATA + 12     ; BATCH_MAX sets of REGS_DWORDS dd, pop order
+%if rm_regs + BATCH_MAX * REGS_BYTES > THUNK_DATA + 256
+%error "the register sets overflow BIOS_THUNK_DATA's 256 bytes"
+%endif
+
+; Arguments on the stack once the four registers below are pushed.
+ARG_VECTOR equ 20
+ARG_REGS equ 24
+ARG_COUNT equ 28
 
 bits 32
-bios_int:
+bios_int_batch:
 	push ebp
 	push ebx
 	push esi
 	push edi
 	; The handler's real-mode address, from the IVT at linear 0.
-	movzx eax, byte [esp + 20]
+	movzx eax, byte [esp + ARG_VECTOR]
 	mov eax, [eax * 4]
 	mov [rm_handler], eax
-	; Copy *regs below 64 KiB, where real mode can address it.
-	mov esi, [esp + 24]
+	; Copy the register sets below 64 KiB, where real mode can address
+	; them (bios.h keeps count within 1..BIOS_BATCH_MAX).
+	mov ecx, [esp + ARG_COUNT]
+	mov [rm_left], cx
+	imul ecx, ecx, REGS_DWORDS
+	mov esi, [esp + ARG_REGS]
 	mov edi, rm_regs
-	mov ecx, REGS_DWORDS
 	rep movsd
+	mov word [rm_cur_end], rm_regs + REGS_BYTES
 	mov [saved_esp], esp
 
 	; Down: 16-bit protected mode first (segments with 64 KiB limits, as
@@ -65,9 +85,11 @@ bits 16
 	mov ss, ax
 	lidt [rm_idt]                   ; the IVT at 0, for the BIOS
 
+.next_call:
 	; Registers from the copy: the struct is laid out in pop order
 	; (gs, fs, es, ds, eflags, then popad's edi..eax).
-	mov sp, rm_regs
+	mov sp, [cs:rm_cur_end]
+	sub sp, REGS_BYTES
 	pop gs
 	pop fs
 	pop es
@@ -87,13 +109,19 @@ bits 16
 	cli
 
 	; Store every register back in the same order, the flags (CF) too.
-	mov sp, rm_regs_end
+	; Nothing here changes the flags, so they are still the handler's.
+	mov sp, [cs:rm_cur_end]
 	pushad
 	pushfd
 	push ds
 	push es
 	push fs
 	push gs
+	jc .calls_done                  ; a failed call ends the batch
+	add word [cs:rm_cur_end], REGS_BYTES
+	dec word [cs:rm_left]
+	jnz .next_call
+.calls_done:
 
 	; Up again: our GDT (the BIOS may have loaded its own), CR0.PE, far
 	; jump to 32-bit code, flat segments, the caller's stack.
@@ -116,11 +144,22 @@ bits 32
 	lidt [idt32_desc]               ; fault.c's exception handlers again
 	cld
 
-	; The results back into the caller's struct.
+	; The results back into the caller's structs, sets never used
+	; included (unchanged).
 	mov esi, rm_regs
-	mov edi, [esp + 24]
-	mov ecx, REGS_DWORDS
+	mov edi, [esp + ARG_REGS]
+	mov ecx, [esp + ARG_COUNT]
+	imul ecx, ecx, REGS_DWORDS
 	rep movsd
+	; Calls made: all of them, or up to and including the one that
+	; stopped the batch with CF (rm_left has not counted it down).
+	movzx edx, word [rm_left]
+	mov eax, [esp + ARG_COUNT]
+	sub eax, edx
+	test edx, edx
+	jz .counted
+	inc eax
+.counted:
 	pop edi
 	pop esi
 	pop ebx

@@ -123,3 +123,9 @@ def test_kernel_memory_is_the_e820_ram_less_the_loaders_own(memory, tmp_path):
     assert taken < 4 << 20, f"loader and kernel took {taken >> 10} KiB"
     # Exactly: what is not usable now is what the loader and kernel took.
     assert usable + taken == sum(b - a for a, b in e820_pages)
+    # Stage 2's INT 13h bounce area runs from 0x70000 through the rest of
+    # free base memory (up to the EBDA, where SeaBIOS's RAM below 1 MiB
+    # ends): loader memory to the kernel, which may reclaim it.
+    base_end = next(b & ~4095 for a, b in e820 if a <= 0x80000 < b)
+    assert any(a <= 0x70000 and base_end <= b for a, b, t in kernel_map if t == "loader"), \
+        [(hex(a), hex(b), t) for a, b, t in kernel_map if a < 0x100000]

@@ -140,6 +140,28 @@ static void test_carve_splits_and_overrides(void **state)
 	expect(3, 0x2000000, 0x100000, TB_MEM_FRAMEBUFFER);
 }
 
+/* Low memory as SeaBIOS reports it: usable up to the EBDA at 0x9fc00,
+ * which normalising rounds down to the page. */
+static void test_run_end(void **state)
+{
+	(void)state;
+	add(0, 0x9fc00, TB_MEM_USABLE);
+	add(0x9fc00, 0x400, TB_MEM_RESERVED);
+	add(0xf0000, 0x10000, TB_MEM_RESERVED);
+	add(0x100000, 0x100000, TB_MEM_USABLE);
+	add(0x200000, 0x100000, TB_MEM_USABLE); /* merged with the one before */
+	normalize();
+	assert_int_equal(memmap_run_end(&map, 0x80000, TB_MEM_USABLE), 0x9f000);
+	assert_int_equal(memmap_run_end(&map, 0, TB_MEM_USABLE), 0x9f000);
+	assert_int_equal(memmap_run_end(&map, 0x9efff, TB_MEM_USABLE), 0x9f000);
+	/* the end itself is outside, and so is a hole or another type */
+	assert_int_equal(memmap_run_end(&map, 0x9f000, TB_MEM_USABLE), 0x9f000);
+	assert_int_equal(memmap_run_end(&map, 0xa0000, TB_MEM_USABLE), 0xa0000);
+	assert_int_equal(memmap_run_end(&map, 0xf8000, TB_MEM_USABLE), 0xf8000);
+	assert_int_equal(memmap_run_end(&map, 0xf8000, TB_MEM_RESERVED), 0x100000);
+	assert_int_equal(memmap_run_end(&map, 0x150000, TB_MEM_USABLE), 0x300000);
+}
+
 static void test_alloc_lowest_fit_with_limits(void **state)
 {
 	(void)state;
@@ -444,6 +466,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_usable_shrinks_to_pages, setup),
 	    cmocka_unit_test_setup(test_normalize_is_idempotent, setup),
 	    cmocka_unit_test_setup(test_carve_splits_and_overrides, setup),
+	    cmocka_unit_test_setup(test_run_end, setup),
 	    cmocka_unit_test_setup(test_alloc_lowest_fit_with_limits, setup),
 	    cmocka_unit_test_setup(test_unknown_type_becomes_reserved, setup),
 	    cmocka_unit_test_setup(test_every_order_gives_one_map, setup),
