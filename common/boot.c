@@ -142,8 +142,9 @@ static _Noreturn void no_room_for_kernel(uint64_t bytes)
 }
 
 /* The kernel file's first bytes: all of a small kernel, the headers of a
- * big one. Static: the BIOS stack is small. */
-#define KERNEL_HEAD_BYTES (64u << 10)
+ * big one. 127 sectors: one INT 13h read on any BIOS (EDD's limit), where
+ * 64 KiB would take two. Static: the BIOS stack is small. */
+#define KERNEL_HEAD_BYTES (127u * 512)
 static uint8_t kernel_head[KERNEL_HEAD_BYTES];
 
 /* All of a big kernel file (size > its head) at `file`: the head as
@@ -206,10 +207,10 @@ static uint64_t load_kernel_in_place(uint64_t size, struct elf_plan *plan)
 }
 
 /* Read the kernel, check it, and put its segments in pages of their own,
- * which the final memory map shows as KERNEL. One read of its first
- * 64 KiB first: for a small kernel that is the whole file, copied to its
- * pages from there; for a big one the rest follows, in place when its
- * layout allows. What else the file holds stays in LOADER memory, which
+ * which the final memory map shows as KERNEL. One read of its head
+ * (KERNEL_HEAD_BYTES) first: for a small kernel that is the whole file,
+ * copied to its pages from there; for a big one the rest follows, in
+ * place when its layout allows. What else the file holds stays in LOADER memory, which
  * the kernel may reclaim. */
 static uint64_t load_kernel(struct elf_plan *plan)
 {

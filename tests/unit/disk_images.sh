@@ -2,7 +2,7 @@
 # tests/unit/disk_images.sh DIR - make the real disk images test_fat and
 # test_gpt read: FAT12/16/32 volumes made by mformat and filled by mcopy
 # (long names, nested directories, a multi-cluster file and a fragmented
-# one), and a GPT disk made by sgdisk with an ESP. Deterministic content,
+# one; on FAT32 a file of 2048 clusters), and a GPT disk made by sgdisk with an ESP. Deterministic content,
 # so the C tests can regenerate what they expect.
 set -eu
 dir=$1
@@ -20,6 +20,9 @@ awk 'BEGIN { for (i = 0; i < 100000; i++) printf "%c", 65 + (i * 7 + i / 256) % 
 printf 'hello from a long file name\n' > long.txt
 printf 'A' > a.bin
 head -c 20000 big.bin > frag-gap.bin
+# "chain" is "big" over and over, 1 MiB: on the FAT32 volume (512-byte
+# clusters) its chain fills 16 sectors of the FAT.
+for i in $(seq 11); do cat big.bin; done | head -c 1048576 > chain.bin
 # Enough long-named files that a directory spans many clusters (and the
 # FAT12/16 fixed root many sectors): "file number NN.txt" holds "NN".
 mkdir many root
@@ -52,6 +55,7 @@ make_fat() { # name, mformat args...
 make_fat fat12.img -T 4000 -h 2 -s 16 -c 1
 make_fat fat16.img -T 65536 -h 16 -s 32 -c 2
 make_fat fat32.img -F -T 140000 -h 16 -s 32 -c 1
+mcopy -i fat32.img chain.bin ::/boot/chain.bin
 
 # A GPT disk: 34 MiB, ESP from LBA 2048, its FAT the fat16 image's.
 rm -f gpt.img

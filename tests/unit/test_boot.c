@@ -253,7 +253,7 @@ static void test_big_kernel_is_read_in_place(void **state)
 	                    "\x7f"
 	                    "ELF",
 	                    4); /* the file's head */
-	/* every byte of the file once: the first 64 KiB, then the rest */
+	/* every byte of the file once: its head, then the rest */
 	assert_int_equal(fake_bytes_read, size);
 	assert_non_null(strstr(fake_platform_output(), "kernel: /boot/kernel.elf read in place"));
 }

@@ -168,6 +168,30 @@ static void test_contiguous_runs_take_one_read_each(void **state)
 	free(buf);
 }
 
+/* 1 MiB in 512-byte clusters, stored contiguously: its chain fills 16
+ * sectors of the FAT, which one window holds (FAT_WINDOW_SECTORS), so the
+ * whole file takes a read of the FAT and one of the data. A window of 8
+ * sectors took three or four. */
+static void test_long_chain_takes_one_fat_read(void **state)
+{
+	(void)state;
+	mount("fat32.img", 32);
+	struct fat_file file;
+	struct error err = {{0}};
+	assert_int_equal(fat_open(&vol, "/boot/chain.bin", &file, &err), 0);
+	assert_int_equal(file.size, 1048576);
+	uint8_t *buf = malloc(file.size);
+	unsigned before = disk.reads;
+	assert_int_equal(fat_read(&vol, &file, buf, "chain", &err), 0);
+	assert_true(disk.reads - before <= 2);
+	big = read_file("big.bin", &big_size);
+	for (size_t at = 0; at < file.size; at += big_size) {
+		size_t n = file.size - at < big_size ? file.size - at : big_size;
+		assert_memory_equal(buf + at, big, n);
+	}
+	free(buf);
+}
+
 /* Opening files again walks "/" and "/boot" again: from the cache. */
 static void test_directories_are_read_once(void **state)
 {
@@ -549,6 +573,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_fat32, teardown),
 	    cmocka_unit_test_teardown(test_directories_are_read_once, teardown),
 	    cmocka_unit_test_teardown(test_contiguous_runs_take_one_read_each, teardown),
+	    cmocka_unit_test_teardown(test_long_chain_takes_one_fat_read, teardown),
 	    cmocka_unit_test_teardown(test_missing_file_is_named, teardown),
 	    cmocka_unit_test_teardown(test_corrupt_chains_fail_cleanly, teardown),
 	    cmocka_unit_test_teardown(test_disk_error_is_named, teardown),
