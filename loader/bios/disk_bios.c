@@ -177,7 +177,7 @@ static int int13_read(struct bios_disk *d, uint64_t lba, uint32_t count, void *b
 		}
 		if (i == b.calls)
 			continue;
-		/* The i-th read failed: the ones after it were not made. */
+		/* The i-th read failed; any after it are made again. */
 		uint32_t n = b.sectors[i];
 		/* A size that never worked: the BIOS may cap transfers (64 KiB,
 		 * or 127 sectors), so halve it for good. */

@@ -54,7 +54,7 @@ bios_int_batch:
 	mov eax, [eax * 4]
 	mov [rm_handler], eax
 	; Copy the register sets below 64 KiB, where real mode can address
-	; them (bios.h keeps count within 1..BIOS_BATCH_MAX).
+	; them (callers keep count within 1..BIOS_BATCH_MAX).
 	mov ecx, [esp + ARG_COUNT]
 	mov [rm_left], cx
 	imul ecx, ecx, REGS_DWORDS

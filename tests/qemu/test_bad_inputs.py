@@ -296,6 +296,30 @@ def test_read_error_on_ide_is_named_uefi(tmp_path):
                         r"the firmware from here on")
 
 
+def test_read_error_inside_a_batch_of_int13h_reads_is_named_bios(tmp_path):
+    """Stage 2 makes up to three INT 13h reads in one trip to real mode
+    (loader/bios/disk_bios.c). On a USB stick, which SeaBIOS reads only
+    through INT 13h, an error in the second read of a batch must leave the
+    first read's sectors in place and name the second read, whose LBA is
+    the error's, after its retries, not the batch's first."""
+    img = copy_image(tmp_path)
+    fat = Fat(img)
+    first, size = fat.lookup("/boot/kernel.elf")
+    head = 127  # common/boot.c: KERNEL_HEAD_BYTES, one read of its own
+    assert size > (head + 127 + 8) * 512, "the kernel is too small to need a batch"
+    assert fat.chain(first) == list(range(first, first + len(fat.chain(first)))), \
+        "mkimage wrote the kernel in one run"
+    start = fat.cluster_lba(first)
+    bad = start + head + 127 + 5  # in the second read of the batch after the head
+    config = blkdebug_config(tmp_path / "blkdebug.cfg", [bad])
+    line = expect_error(img, "bios", r"fat: reading /boot/kernel\.elf: disk: read of \d+ "
+                        r"sectors at LBA 0x[0-9a-f]+ failed on drive 0x80: BIOS status 0x",
+                        blkdebug=config, disk="usb-xhci")
+    count, at = re.search(r"read of (\d+) sectors at LBA (0x[0-9a-f]+)", line).groups()
+    assert int(at, 16) == start + head + 127, line
+    assert int(at, 16) <= bad < int(at, 16) + int(count), line
+
+
 def test_read_error_on_virtio_is_named_bios(tmp_path):
     """The same injected error on a virtio-blk disk under SeaBIOS: stage 2
     has taken the device over (loader/bios/virtio_disk.c), so INT 13h
