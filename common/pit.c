@@ -24,16 +24,44 @@
 #define PIT_STATUS_OURS 0x30  /* ... as pit_start() set them: lo/hi, mode 0 */
 /* Far more reads than 55 ms of PIT can take on any CPU. */
 #define PIT_SPINS_MAX 100000000u
+/* Ticks (838 ns each) the count may have run between its load and the
+ * TSC read that marks the start: the port accesses in between take a few
+ * microseconds under QEMU. 0.5 % of the loaders' shortest window. */
+#define PIT_START_SLACK_TICKS 12u
+#define PIT_START_TRIES 100u
+
+/* Latch channel 2 and read its status and count. */
+static uint8_t read_back(uint32_t *count)
+{
+	outb(PIT_MODE, PIT_READBACK_CH2);
+	uint8_t status = inb(PIT_CH2);
+	*count = inb(PIT_CH2);
+	*count |= (uint32_t)inb(PIT_CH2) << 8;
+	return status;
+}
 
 uint64_t pit_start(void)
 {
 	/* Gate 2 on (bit 0), speaker off (bit 1). */
 	outb(PORT_B, (uint8_t)((inb(PORT_B) & ~0x02) | 0x01));
-	/* Channel 2, low then high byte, mode 0 (output goes high at 0). */
-	outb(PIT_MODE, 0xb0);
-	outb(PIT_CH2, 0xff);
-	outb(PIT_CH2, 0xff);
-	return rdtsc();
+	uint64_t tsc = 0;
+	for (unsigned tries = 0; tries < PIT_START_TRIES; tries++) {
+		/* Channel 2, low then high byte, mode 0 (output goes high at 0). */
+		outb(PIT_MODE, 0xb0);
+		outb(PIT_CH2, 0xff);
+		outb(PIT_CH2, 0xff);
+		tsc = rdtsc();
+		/* The count must still be (nearly) whole when read back right
+		 * after the TSC: a pause between loading it and reading the
+		 * TSC (the host descheduling QEMU, or SMM) would otherwise
+		 * count PIT ticks the TSC never saw, and a 10 ms pause there
+		 * made a 2.6 GHz TSC measure as 15 MHz. Then start again. */
+		uint32_t count;
+		uint8_t status = read_back(&count);
+		if ((status & PIT_STATUS_NULL) || 0xffffu - count <= PIT_START_SLACK_TICKS)
+			return tsc;
+	}
+	return tsc;
 }
 
 uint64_t pit_tsc_frequency(uint64_t tsc_start, uint32_t min_ticks)
