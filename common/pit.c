@@ -30,10 +30,9 @@
 #define PIT_START_SLACK_TICKS 12u
 #define PIT_START_TRIES 100u
 
-/* Latch channel 2 and read its status and count. */
-static uint8_t read_back(uint32_t *count)
+/* Channel 2's status and count as latched by PIT_READBACK_CH2. */
+static uint8_t read_latched(uint32_t *count)
 {
-	outb(PIT_MODE, PIT_READBACK_CH2);
 	uint8_t status = inb(PIT_CH2);
 	*count = inb(PIT_CH2);
 	*count |= (uint32_t)inb(PIT_CH2) << 8;
@@ -57,7 +56,8 @@ uint64_t pit_start(void)
 		 * count PIT ticks the TSC never saw, and a 10 ms pause there
 		 * made a 2.6 GHz TSC measure as 15 MHz. Then start again. */
 		uint32_t count;
-		uint8_t status = read_back(&count);
+		outb(PIT_MODE, PIT_READBACK_CH2);
+		uint8_t status = read_latched(&count);
 		if ((status & PIT_STATUS_NULL) || 0xffffu - count <= PIT_START_SLACK_TICKS)
 			return tsc;
 	}
@@ -75,9 +75,8 @@ uint64_t pit_tsc_frequency(uint64_t tsc_start, uint32_t min_ticks)
 		uint64_t before = rdtsc();
 		outb(PIT_MODE, PIT_READBACK_CH2);
 		uint64_t after = rdtsc();
-		uint8_t status = inb(PIT_CH2);
-		uint32_t count = inb(PIT_CH2);
-		count |= (uint32_t)inb(PIT_CH2) << 8;
+		uint32_t count;
+		uint8_t status = read_latched(&count);
 		if ((status & PIT_STATUS_OUT) || (status & PIT_STATUS_SETUP) != PIT_STATUS_OURS)
 			return 0;
 		if (status & PIT_STATUS_NULL)

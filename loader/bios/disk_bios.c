@@ -85,9 +85,14 @@ struct int13_batch {
 	struct bios_regs regs[BIOS_BATCH_MAX];
 };
 
-static void *bounce_slot(unsigned i)
+static uint32_t slot_addr(unsigned i)
 {
-	return bios_ptr(BIOS_BOUNCE + i * BIOS_BOUNCE_SEGMENT);
+	return BIOS_BOUNCE + i * BIOS_BOUNCE_SEGMENT;
+}
+
+static uint32_t packet_addr(unsigned i)
+{
+	return BIOS_SCRATCH + i * sizeof(struct edd_packet);
 }
 
 /* Sectors the i-th segment of the bounce area holds: the whole segment
@@ -95,7 +100,7 @@ static void *bounce_slot(unsigned i)
  * area before bios_bounce_end. */
 static uint32_t bounce_sectors(unsigned i)
 {
-	uint32_t start = BIOS_BOUNCE + i * BIOS_BOUNCE_SEGMENT;
+	uint32_t start = slot_addr(i);
 	if (i >= BIOS_BATCH_MAX || start >= bios_bounce_end)
 		return 0;
 	uint32_t room = (bios_bounce_end - start) / DISK_SECTOR_SIZE;
@@ -105,13 +110,13 @@ static uint32_t bounce_sectors(unsigned i)
 static void add_read(struct int13_batch *b, uint8_t drive, uint64_t lba, uint32_t count)
 {
 	unsigned i = b->calls++;
-	uint32_t packet = BIOS_SCRATCH + i * sizeof(struct edd_packet);
+	uint32_t packet = packet_addr(i);
 	volatile struct edd_packet *p = bios_ptr(packet);
 	p->size = sizeof(struct edd_packet);
 	p->reserved = 0;
 	p->count = (uint16_t)count;
-	p->offset = BIOS_OFF((uintptr_t)bounce_slot(i));
-	p->segment = BIOS_SEG((uintptr_t)bounce_slot(i));
+	p->offset = BIOS_OFF(slot_addr(i));
+	p->segment = BIOS_SEG(slot_addr(i));
 	p->lba = lba;
 	b->sectors[i] = count;
 	b->regs[i] = (struct bios_regs){0};
@@ -124,7 +129,7 @@ static void add_read(struct int13_batch *b, uint8_t drive, uint64_t lba, uint32_
 /* The BIOS status (AH) of the i-th read, 0 on success. */
 static uint8_t read_status(const struct int13_batch *b, unsigned i)
 {
-	volatile struct edd_packet *p = bios_ptr(BIOS_SCRATCH + i * sizeof(struct edd_packet));
+	volatile struct edd_packet *p = bios_ptr(packet_addr(i));
 	uint8_t status = (uint8_t)(b->regs[i].eax >> 8);
 	if (!(b->regs[i].eflags & BIOS_FLAG_CF) && p->count == b->sectors[i])
 		return 0;
@@ -170,7 +175,7 @@ static int int13_read(struct bios_disk *d, uint64_t lba, uint32_t count, void *b
 			if (n > d->proven)
 				d->proven = n;
 			tries = 0;
-			memcpy(out, bounce_slot(i), n * DISK_SECTOR_SIZE);
+			memcpy(out, bios_ptr(slot_addr(i)), n * DISK_SECTOR_SIZE);
 			out += n * DISK_SECTOR_SIZE;
 			lba += n;
 			count -= n;
