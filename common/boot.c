@@ -339,8 +339,8 @@ _Noreturn void boot_main(uint64_t tsc_entry)
 	struct cpu_features cpu;
 
 	facts.tsc_entry = tsc_entry;
-	log_info("%s (%s)", TB_LOADER_NAME,
-	         platform_firmware() == TB_FIRMWARE_UEFI ? "UEFI" : "BIOS");
+	log_banner("%s (%s)", TB_LOADER_NAME,
+	           platform_firmware() == TB_FIRMWARE_UEFI ? "UEFI" : "BIOS");
 	check_cpu(&cpu);
 	load_manifest();
 	uint64_t config_phys, config_size;

@@ -30,6 +30,10 @@ static inline void *phys_ptr(uint64_t phys)
  * common/log.c calls this; everything else uses log_*(). */
 void platform_write(const char *text, size_t len);
 
+/* Nonzero while each platform_write costs a slow firmware call (UEFI's
+ * ConOut before ExitBootServices), so log_banner() holds its line. */
+int platform_write_is_slow(void);
+
 /* Stop for good after an error: interrupts off, halt in a loop (BIOS and
  * after ExitBootServices) or wait for a key and return to the firmware
  * with an error status (UEFI, before ExitBootServices). Never returns. */

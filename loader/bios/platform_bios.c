@@ -36,6 +36,12 @@ void platform_write(const char *text, size_t len)
 	console_write(text, (uint32_t)len);
 }
 
+/* VGA text and COM1 by hand: cheap. */
+int platform_write_is_slow(void)
+{
+	return 0;
+}
+
 _Noreturn void platform_halt(void)
 {
 	for (;;)

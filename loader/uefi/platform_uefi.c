@@ -39,6 +39,11 @@ void platform_write(const char *text, size_t len)
 	}
 }
 
+int platform_write_is_slow(void)
+{
+	return !uefi_boot_services_exited && uefi_st->ConOut;
+}
+
 /* Before ExitBootServices: wait for a key (or 10 s) so the message can be
  * read, then return to the firmware with an error so it can try the next
  * boot option. After it: nothing to return to, so halt. */

@@ -2,6 +2,7 @@
 the GOP framebuffer with the kernel's font, and the conformance checks
 across disks, memory sizes, CPU counts and resolutions (issue 6)."""
 import os
+import re
 
 import pytest
 
@@ -20,6 +21,11 @@ def test_hello_world_on_the_framebuffer_and_serial():
         screen.save(os.path.join(ROOT, "docs", "screenshots", "uefi-gop.png"))
     assert "Hello World!" in serial
     assert "firmware: UEFI" in serial
+    # The loader's banner, held until ExitBootServices (log_banner), then
+    # on COM1: once, before the kernel's first line.
+    banners = re.findall(r"twinboot \d+\.\d+\.\d+ \(UEFI\)", serial)
+    assert len(banners) == 1, serial
+    assert serial.index(banners[0]) < serial.index("Hello World!")
     lines = text_in_colour(screen)
     assert any("Hello World!" in line for line in lines), \
         "no 'Hello World!' in the kernel's font on screen"

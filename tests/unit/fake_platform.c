@@ -1,10 +1,12 @@
 /* tests/unit/fake_platform.c - common/platform.h over host memory, for the
  * unit tests and fuzzers of common/ (see fake_platform.h). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "fake_platform.h"
+#include "log.h"
 #include "memmap.h"
 #include "platform.h"
 
@@ -88,6 +90,8 @@ void fake_platform_reset(void)
 	alloc_bytes = arena_used = 0;
 	output_len = 0;
 	output[0] = 0;
+	fake_write_slow = 0;
+	fake_output_at_exit = SIZE_MAX;
 	fake_bytes_read = 0;
 	fake_bytes_read_at_tsc_rate = UINT64_MAX;
 	fake_native_disk = -1;
@@ -124,6 +128,14 @@ void fake_platform_add_ram(uint64_t base, uint64_t length, uint32_t type)
 const char *fake_platform_output(void)
 {
 	return output;
+}
+
+int fake_write_slow;
+size_t fake_output_at_exit;
+
+int platform_write_is_slow(void)
+{
+	return fake_write_slow;
 }
 
 void platform_write(const char *text, size_t len)
@@ -241,6 +253,12 @@ uint64_t platform_tsc_frequency(void)
 
 int platform_exit_firmware(struct memmap *map, struct error *err)
 {
+	/* As UEFI's: output turns cheap, and the held banner goes out. */
+	fake_output_at_exit = output_len;
+	if (fake_write_slow) {
+		fake_write_slow = 0;
+		log_release();
+	}
 	for (unsigned i = 0; i < ram_count; i++)
 		if (memmap_add(map, ram[i].base, ram[i].length, ram[i].type, err))
 			return -1;

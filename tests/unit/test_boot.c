@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -380,6 +381,64 @@ static void test_bad_kernel_is_named(void **state)
 	expect_halt_with("/boot/kernel.elf: elf:");
 }
 
+/* The banner, as the platform prints it: "twinboot 0.1.0 (BIOS)\n". */
+static const char *banner(void)
+{
+	static char line[64];
+	snprintf(line, sizeof(line), "%s (BIOS)\n", TB_LOADER_NAME);
+	return line;
+}
+
+/* Where output is cheap the banner goes out first and at once. */
+static void test_banner_is_written_at_once_where_output_is_cheap(void **state)
+{
+	(void)state;
+	add_standard_files("kernel=/boot/kernel.elf\n");
+	run_boot();
+	entered_bootinfo();
+	assert_string_equal(fake_platform_output(), banner());
+	assert_int_equal(fake_output_at_exit, strlen(banner()));
+}
+
+/* Where each write is a slow firmware call (UEFI's ConOut), a quiet boot
+ * writes nothing before it leaves the firmware, then the banner; the boot
+ * log has it first all the same. */
+static void test_banner_waits_for_the_exit_where_output_is_slow(void **state)
+{
+	(void)state;
+	fake_write_slow = 1;
+	add_standard_files("kernel=/boot/kernel.elf\n");
+	run_boot();
+	struct tb_bootinfo *bi = entered_bootinfo();
+	assert_int_equal(fake_output_at_exit, 0);
+	assert_string_equal(fake_platform_output(), banner());
+	assert_memory_equal((char *)(uintptr_t)bi->log, banner(), strlen(banner()));
+}
+
+/* Any other line releases the held banner first: a verbose boot and an
+ * error read as they would with cheap output. */
+static void test_held_banner_still_comes_first(void **state)
+{
+	(void)state;
+	fake_write_slow = 1;
+	add_standard_files("kernel=/boot/kernel.elf\nverbose=1\n");
+	run_boot();
+	entered_bootinfo();
+	const char *out = fake_platform_output();
+	assert_memory_equal(out, banner(), strlen(banner()));
+	assert_non_null(strstr(out + strlen(banner()), "config: kernel=/boot/kernel.elf"));
+	assert_null(strstr(out + strlen(banner()), banner())); /* once */
+
+	setup(NULL);
+	fake_write_slow = 1;
+	fake_platform_add_file("/boot/twinboot.cfg", "kernel=/boot/nope.elf\n", 22);
+	run_boot();
+	assert_true(fake_result.halted);
+	out = fake_platform_output();
+	assert_memory_equal(out, banner(), strlen(banner()));
+	assert_ptr_equal(strstr(out, "twinboot: error: "), out + strlen(banner()));
+}
+
 static void test_missing_module_is_named(void **state)
 {
 	(void)state;
@@ -530,6 +589,9 @@ int main(void)
 	    cmocka_unit_test_setup(test_missing_kernel_is_named, setup),
 	    cmocka_unit_test_setup(test_bad_kernel_is_named, setup),
 	    cmocka_unit_test_setup(test_missing_module_is_named, setup),
+	    cmocka_unit_test_setup(test_banner_is_written_at_once_where_output_is_cheap, setup),
+	    cmocka_unit_test_setup(test_banner_waits_for_the_exit_where_output_is_slow, setup),
+	    cmocka_unit_test_setup(test_held_banner_still_comes_first, setup),
 	    cmocka_unit_test_setup(test_out_of_memory_is_named, setup),
 	    cmocka_unit_test_setup(test_manifest_matching_files_boot, setup),
 	    cmocka_unit_test_setup(test_manifest_changed_kernel_is_refused, setup),
