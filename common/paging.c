@@ -88,6 +88,21 @@ int paging_init(struct paging *pg, struct error *err)
 	return 0;
 }
 
+/* Leaves of `step` bytes from table[i] on, for as much of the range as
+ * this table covers: one walk from the PML4 per table, not per page (a
+ * 4 GiB direct map is 2048 pages of 2 MiB, a 64 MiB kernel 16384 of
+ * 4 KiB). Stops at the table's end, where a larger page may fit again. */
+static void fill_run(uint64_t *table, unsigned i, uint64_t step, uint64_t bits, uint64_t *virt,
+                     uint64_t *phys, uint64_t *size)
+{
+	do {
+		table[i++] = *phys | bits;
+		*virt += step;
+		*phys += step;
+		*size -= step;
+	} while (i < 512 && *size >= step);
+}
+
 static int is_canonical(uint64_t virt)
 {
 	uint64_t top = virt >> 47;
@@ -114,29 +129,25 @@ int paging_map(struct paging *pg, uint64_t virt, uint64_t phys, uint64_t size, u
 		if (!pdpt)
 			return -1;
 		uint64_t *pdpte = &pdpt[index_of(virt, 3)];
-		uint64_t step;
 		if (pg->huge_1g && !((virt | phys) & (SIZE_1G - 1)) && size >= SIZE_1G) {
 			*pdpte = phys | bits | PTE_PS;
-			step = SIZE_1G;
-		} else {
-			uint64_t *pd = next_table(pg, pdpte, 3, err);
-			if (!pd)
-				return -1;
-			uint64_t *pde = &pd[index_of(virt, 2)];
-			if (!((virt | phys) & (SIZE_2M - 1)) && size >= SIZE_2M) {
-				*pde = phys | bits | PTE_PS;
-				step = SIZE_2M;
-			} else {
-				uint64_t *pt = next_table(pg, pde, 2, err);
-				if (!pt)
-					return -1;
-				pt[index_of(virt, 1)] = phys | bits;
-				step = SIZE_4K;
-			}
+			virt += SIZE_1G;
+			phys += SIZE_1G;
+			size -= SIZE_1G;
+			continue;
 		}
-		virt += step;
-		phys += step;
-		size -= step;
+		uint64_t *pd = next_table(pg, pdpte, 3, err);
+		if (!pd)
+			return -1;
+		if (!((virt | phys) & (SIZE_2M - 1)) && size >= SIZE_2M) {
+			fill_run(pd, index_of(virt, 2), SIZE_2M, bits | PTE_PS, &virt, &phys,
+			         &size);
+			continue;
+		}
+		uint64_t *pt = next_table(pg, &pd[index_of(virt, 2)], 2, err);
+		if (!pt)
+			return -1;
+		fill_run(pt, index_of(virt, 1), SIZE_4K, bits, &virt, &phys, &size);
 	}
 	return 0;
 }

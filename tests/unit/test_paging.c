@@ -211,6 +211,73 @@ static void test_identity_map_frame_counts(void **state)
 	expect_mapping(&pg, 0xfee00000, 0xfee00000, PAGING_WRITE | PAGING_EXEC);
 }
 
+/* The tables a fresh paging_map of [virt, virt + size) must use, page by
+ * page: each 4 KiB page lies in the largest leaf that the range covers
+ * whole and that virt and phys agree on below its size; it needs a PD
+ * unless in a 1 GiB leaf, a PT if in no large leaf. Plus the PML4 and a
+ * PDPT (all ranges here are below 512 GiB). */
+static unsigned tables_expected(uint64_t virt, uint64_t phys, uint64_t size, int huge_1g)
+{
+	unsigned n = 2;
+	uint64_t end = virt + size, last_pd = UINT64_MAX, last_pt = UINT64_MAX;
+	for (uint64_t at = virt; at < end; at += 0x1000) {
+		uint64_t g = at & ~(GIB - 1), m = at & ~(MIB2 - 1);
+		if (huge_1g && !((virt ^ phys) & (GIB - 1)) && g >= virt && g + GIB <= end)
+			continue;
+		if (g != last_pd) {
+			n++;
+			last_pd = g;
+		}
+		if (!((virt ^ phys) & (MIB2 - 1)) && m >= virt && m + MIB2 <= end)
+			continue;
+		if (m != last_pt) {
+			n++;
+			last_pt = m;
+		}
+	}
+	return n;
+}
+
+/* Ranges that start and end anywhere around 2 MiB and 1 GiB boundaries,
+ * with phys in and out of step with virt: every 4 KiB page maps to its
+ * frame with the flags asked, the pages around the range stay unmapped,
+ * and the tables used are exactly those the range needs (so runs of
+ * leaves fill whole tables and large pages are used wherever they fit). */
+static void test_runs_across_table_ends(void **state)
+{
+	(void)state;
+	srand(7);
+	for (int round = 0; round < 200; round++) {
+		int huge_1g = round & 1;
+		uint64_t virt = (uint64_t)(1 + rand() % 3) * GIB -
+		                (uint64_t)(rand() % 1024) * 0x1000 -
+		                (round & 2 ? 0 : (uint64_t)(rand() % 3) * MIB2);
+		uint64_t phys = round % 3 == 0   ? virt + 3 * GIB
+		                : round % 3 == 1 ? virt + 5 * MIB2
+		                                 : virt + 0x7000;
+		uint64_t size = (uint64_t)(rand() % 2048 + 1) * 0x1000 +
+		                (round & 4 ? (uint64_t)(rand() % 4) * MIB2 : 0) +
+		                (round & 8 ? GIB : 0);
+		uint32_t flags = round & 16 ? PAGING_WRITE : PAGING_EXEC;
+		struct paging pg = new_tables(1, huge_1g);
+		map(&pg, virt, phys, size, flags);
+		for (uint64_t off = 0; off < size; off += 0x1000)
+			expect_mapping(&pg, virt + off, phys + off, flags);
+		uint64_t got_phys;
+		uint32_t got_flags;
+		assert_false(paging_lookup(&pg, virt - 0x1000, &got_phys, &got_flags));
+		assert_false(paging_lookup(&pg, virt + size, &got_phys, &got_flags));
+		if (pg.frames_used != tables_expected(virt, phys, size, huge_1g))
+			fail_msg("round %d: 0x%llx -> 0x%llx, 0x%llx bytes, 1 GiB pages %d: %llu "
+			         "tables, expected %u",
+			         round, (unsigned long long)virt, (unsigned long long)phys,
+			         (unsigned long long)size, huge_1g,
+			         (unsigned long long)pg.frames_used,
+			         tables_expected(virt, phys, size, huge_1g));
+		teardown(NULL);
+	}
+}
+
 /* A 4 KiB page inside a 2 MiB one costs exactly one page table, and the
  * other 511 pages keep the large page's mapping and permissions. */
 static void test_split_of_a_2m_page(void **state)
@@ -343,6 +410,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_the_whole_layout, teardown),
 	    cmocka_unit_test_teardown(test_identity_map_frame_counts, teardown),
 	    cmocka_unit_test_teardown(test_split_of_a_2m_page, teardown),
+	    cmocka_unit_test_teardown(test_runs_across_table_ends, teardown),
 	    cmocka_unit_test_teardown(test_split_of_a_1g_page, teardown),
 	    cmocka_unit_test_teardown(test_lookup_misses_at_every_level, teardown),
 	    cmocka_unit_test_teardown(test_frames_needed_is_an_upper_bound, teardown),
