@@ -495,7 +495,17 @@ def main():
                 "Boot....` on serial, just before it reads the boot option's EFI "
                 "application, whose loading stays in. This leaves out the firmware's own "
                 "start-up, which spreads by about half a second under OVMF and by more "
-                "than a tiny kernel's whole boot under SeaBIOS with USB.\n\n")
+                "than a tiny kernel's whole boot under SeaBIOS with USB.\n\n"
+                "Under OVMF, a boot that runs past about 10 ms after that line loses "
+                "4 to 7 ms to QEMU itself, where it lands: OVMF's variable writes just "
+                "before it switch the flash chip's mode thousands of times, each a new "
+                "memory map in QEMU, and QEMU's RCU thread frees the old ones in a burst "
+                "10 to 50 ms later, holding the lock every device access needs (strace: "
+                "about 165 madvise calls by that thread during the loader's run). The "
+                "guest stops at its next port or MMIO access (a timer interrupt's is "
+                "enough: it showed between two RDTSCs with nothing else in between). "
+                "The floor ends before it; twinboot, "
+                "GRUB and the raw reader pay it.\n\n")
         f.write(report_handoff + "\n\n")
         f.write("## Issue 8's targets in this run\n\n")
         f.write("".join(f"- {line}\n" for line in targets(results, from_handoff, setups,
