@@ -211,8 +211,8 @@ static uint64_t load_kernel_in_place(uint64_t size, struct elf_plan *plan)
  * which the final memory map shows as KERNEL. One read of its head
  * (KERNEL_HEAD_BYTES) first: for a small kernel that is the whole file,
  * copied to its pages from there; for a big one the rest follows, in
- * place when its layout allows. What else the file holds stays in LOADER memory, which
- * the kernel may reclaim. */
+ * place when its layout allows. What else the file holds stays in LOADER
+ * memory, which the kernel may reclaim. */
 static uint64_t load_kernel(struct elf_plan *plan)
 {
 	struct error err = {{0}};
@@ -271,6 +271,7 @@ static void final_memory_map(struct boot_block *block, const struct boot_facts *
 	memmap_init(&map, block->map, BOOT_MAP_CAPACITY);
 	if (platform_exit_firmware(&map, &err))
 		log_fatal_error(&err);
+	log_release(); /* the banner, now that writing is cheap */
 	if (memmap_normalize(&map, &err))
 		log_fatal_error(&err);
 	/* The kernel's pages, wherever they came from (load_kernel). */

@@ -26,7 +26,8 @@ void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * tenth of a quiet boot) the line is held until the next line is logged,
  * so it still comes first, or until log_release(). */
 void log_banner(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Write the held banner, if any (UEFI: after ExitBootServices, to COM1). */
+/* Write the held banner, if any: boot.c calls it once the platform has
+ * left the firmware (UEFI: to COM1, after ExitBootServices). */
 void log_release(void);
 /* One line, only with verbose=1. */
 void log_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -126,7 +126,6 @@ int platform_exit_firmware(struct memmap *map, struct error *err)
 	/* The firmware's timer handler and IDT live in boot-services memory
 	 * that is ours now: no interrupts from here to the kernel. */
 	__asm__ volatile("cli");
-	log_release(); /* the banner, to COM1 now that it costs nothing */
 	for (UINTN i = 0; i < count; i++) {
 		EFI_MEMORY_DESCRIPTOR *d = map_entry(i, desc_size);
 		if (memmap_add(map, d->PhysicalStart, d->NumberOfPages * PAGE_SIZE,

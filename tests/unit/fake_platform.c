@@ -6,7 +6,6 @@
 #include <sys/mman.h>
 
 #include "fake_platform.h"
-#include "log.h"
 #include "memmap.h"
 #include "platform.h"
 
@@ -253,12 +252,9 @@ uint64_t platform_tsc_frequency(void)
 
 int platform_exit_firmware(struct memmap *map, struct error *err)
 {
-	/* As UEFI's: output turns cheap, and the held banner goes out. */
+	/* As UEFI's: output turns cheap from here on. */
 	fake_output_at_exit = output_len;
-	if (fake_write_slow) {
-		fake_write_slow = 0;
-		log_release();
-	}
+	fake_write_slow = 0;
 	for (unsigned i = 0; i < ram_count; i++)
 		if (memmap_add(map, ram[i].base, ram[i].length, ram[i].type, err))
 			return -1;

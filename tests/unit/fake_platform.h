@@ -46,7 +46,7 @@ void fake_platform_add_file(const char *path, const void *data, size_t size);
 /* Raw entries platform_exit_firmware reports besides the allocations. */
 void fake_platform_add_ram(uint64_t base, uint64_t length, uint32_t type);
 /* platform_write_is_slow(): set for UEFI before ExitBootServices, which
- * platform_exit_firmware clears, releasing the held banner as UEFI's does */
+ * platform_exit_firmware clears, as UEFI's does */
 extern int fake_write_slow;
 /* How much of the output was written when platform_exit_firmware ran. */
 extern size_t fake_output_at_exit;
