@@ -23,6 +23,7 @@ Only ratios within one run mean anything: nothing here is a pass/fail
 test. Writes docs/BENCHMARKS.md. BENCH_QUICK=1: fewer sizes and runs.
 """
 import argparse
+import ctypes
 import os
 import platform
 import select
@@ -137,6 +138,24 @@ class Images:
 
 
 # ------------------------------------------------------------------ booting
+PR_SET_THP_DISABLE = 41  # linux/prctl.h
+
+
+def no_huge_pages():
+    """Run in the child before it becomes QEMU: no transparent huge pages
+    for it. QEMU asks for them for its TCG code buffer, and each new 2 MiB
+    of translated code then costs the host a huge page zeroed in one go:
+    5 to 7 ms on this nested machine (perf: clear_page_erms under
+    do_huge_pmd_anonymous_page, from TCG writing code), a real machine
+    has nothing like it, and it falls on whatever guest code crosses into
+    the next 2 MiB, which a loader running 10 ms past the hand-off usually
+    does and the floor usually doesn't. With 4 KiB pages the same cost is
+    spread in proportion to the code translated. Where THP is off anyway
+    this changes nothing."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)
+
+
 def warm(path):
     """Read a file so that the host's page cache holds it. This machine
     drops its cache between boots (1.6 GiB cached of 22 GiB free), and a
@@ -178,7 +197,8 @@ def boot(image, firmware, disk, vars_copy):
         warm(path)
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+                            stderr=subprocess.DEVNULL, start_new_session=True,
+                            preexec_fn=no_huge_pages)
     out = b""
     handoff = None
     seen = 0  # complete lines already looked at
@@ -501,7 +521,17 @@ def main():
                 "spend; it fell on loaders storing a big kernel and not on the SeaBIOS raw "
                 "reader, which rereads one buffer (stage 2's read of a 64 MiB kernel: "
                 "SeaBIOS usb-xhci 0.63 s median without it, 0.53 s with it, 4 boots each; "
-                "SeaBIOS IDE 1.05 s and 0.023 s, one boot each).\n\n")
+                "SeaBIOS IDE 1.05 s and 0.023 s, one boot each).\n"
+                "- *no transparent huge pages* for QEMU (prctl PR_SET_THP_DISABLE): QEMU "
+                "asks for them for its TCG code buffer, and each new 2 MiB of translated "
+                "code then cost this machine 5 to 7 ms of zeroing in one go (perf: "
+                "clear_page_erms under do_huge_pmd_anonymous_page), which fell on "
+                "whatever code crossed into it: a loader running 10 ms past OVMF's "
+                "hand-off usually did, the floor usually didn't. Twinboot with the "
+                "tiny kernel from OVMF's hand-off on USB: 22.4 ms median with them, "
+                "17.8 ms without; floor 7.0 and 7.2 ms; GRUB 145 and 139 ms (5 boots "
+                "each). Without them every OVMF boot is also about 0.5 s shorter from "
+                "QEMU's start.\n\n")
         f.write(report + "\n\n")
         f.write("### From the firmware's hand-off\n\n"
                 "The same boots, timed from the firmware's last line before it starts the "
@@ -511,17 +541,7 @@ def main():
                 "Boot....` on serial, just before it reads the boot option's EFI "
                 "application, whose loading stays in. This leaves out the firmware's own "
                 "start-up, which spreads by about half a second under OVMF and by more "
-                "than a tiny kernel's whole boot under SeaBIOS with USB.\n\n"
-                "Under OVMF, a boot that runs past about 10 ms after that line loses "
-                "4 to 7 ms to QEMU itself, where it lands: OVMF's variable writes just "
-                "before it switch the flash chip's mode thousands of times, each a new "
-                "memory map in QEMU, and QEMU's RCU thread frees the old ones in a burst "
-                "10 to 50 ms later, holding the lock every device access needs (strace: "
-                "about 165 madvise calls by that thread during the loader's run). The "
-                "guest stops at its next port or MMIO access (a timer interrupt's is "
-                "enough: it showed between two RDTSCs with nothing else in between). "
-                "The floor ends before it; twinboot, "
-                "GRUB and the raw reader pay it.\n\n")
+                "than a tiny kernel's whole boot under SeaBIOS with USB.\n\n")
         f.write(report_handoff + "\n\n")
         f.write("## Issue 8's targets in this run\n\n")
         f.write("".join(f"- {line}\n" for line in targets(results, from_handoff, setups,
