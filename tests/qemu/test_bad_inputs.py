@@ -254,8 +254,8 @@ def test_read_error_in_the_kernel_is_named(firmware, tmp_path):
     SeaBIOS passes the error up and twinboot's FAT reader names it. OVMF's
     AHCI path (QEMU 7.2, edk2-stable202302) instead reports success and
     leaves the buffer zeroed, so the loader sees a file of zeros (the
-    kernel, or the config that shares its cached block) and names what is
-    wrong with it: still a message and a halt, not a reset.
+    kernel, or the config should they share a cached block) and names what
+    is wrong with it: still a message and a halt, not a reset.
     Under SeaBIOS the disk is IDE, read by bus-master DMA: the failed DMA
     command is named, and INT 13h, taking over, fails on the same sector.
     Under OVMF the kernel is first moved 64 KiB away from BOOTX64.EFI:
@@ -265,7 +265,8 @@ def test_read_error_in_the_kernel_is_named(firmware, tmp_path):
     zeros and start a loader with blank data."""
     img = copy_image(tmp_path)
     if firmware == "uefi":
-        kernel = open(KERNEL, "rb").read()
+        with open(KERNEL, "rb") as f:
+            kernel = f.read()
         delete_file(img, "/boot/kernel.elf")
         put_file(img, "/boot/gap.bin", bytes(64 << 10))
         put_file(img, "/boot/kernel.elf", kernel)

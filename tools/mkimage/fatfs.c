@@ -86,18 +86,19 @@ static int run(char *const argv[], const char *input, size_t len)
 	return 0;
 }
 
-/* Sectors per cluster: as many as the FAT type allows, up to 64 (32 KiB).
- * Every FAT driver walks a file's cluster chain link by link; from OVMF's
- * hand-off under TCG, a 64 MiB kernel took 39 ms in mformat's own 2 KiB
- * clusters, 34 ms in 4 KiB and 26 ms in 8 KiB ones; an EFI application
- * reading the same bytes in one BlockIo call took 22 ms (virtio-blk,
- * medians of 5 boots). The FAT type follows from the cluster count alone: FAT16 needs
- * at least 4085 clusters and FAT32 65525; the margins leave room for the
- * FATs and the root directory, which are not clusters. */
+/* Sectors per cluster: as many as the FAT type allows, up to
+ * ESP_CLUSTER_MAX_SECTORS (32 KiB). Every FAT driver walks a file's
+ * cluster chain link by link; from OVMF's hand-off under TCG, a 64 MiB
+ * kernel took 39 ms in mformat's own 2 KiB clusters, 34 ms in 4 KiB and
+ * 26 ms in 8 KiB ones; an EFI application reading the same bytes in one
+ * BlockIo call took 22 ms (virtio-blk, medians of 5 boots). The FAT type
+ * follows from the cluster count alone: FAT16 needs at least 4085
+ * clusters and FAT32 65525; the margins leave room for the FATs and the
+ * root directory, which are not clusters. */
 static unsigned cluster_sectors(uint64_t esp_sectors, int fat32)
 {
 	const uint64_t least = fat32 ? 65525 + 4096 : 4085 + 1024;
-	unsigned spc = 64;
+	unsigned spc = ESP_CLUSTER_MAX_SECTORS;
 	while (spc > 1 && esp_sectors / spc < least)
 		spc /= 2;
 	return spc;

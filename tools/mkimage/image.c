@@ -22,7 +22,7 @@
 #include "mkimage.h"
 
 #define MIB (1024ull * 1024)
-#define CLUSTER 32768ull /* the largest cluster mformat picks for FAT16 */
+#define CLUSTER ((uint64_t)ESP_CLUSTER_MAX_SECTORS * SECTOR) /* the largest cluster */
 
 /* Bytes the ESP's files take, each rounded up to a whole cluster, plus a
  * few clusters of directories. An overestimate for small clusters. */

@@ -18,7 +18,8 @@
  * (loader/bios/stage2.ld reserves the room). */
 #define STAGE2_MANIFEST_SECTORS 21u
 #define ESP_MIN_MIB 32u
-#define FAT32_FROM_MIB 512u /* smaller ESPs get FAT16 */
+#define FAT32_FROM_MIB 512u         /* smaller ESPs get FAT16 */
+#define ESP_CLUSTER_MAX_SECTORS 64u /* 32 KiB: fatfs.c picks up to this */
 #define MAX_MODULES 64
 
 /* Stage 1's patch fields, as loader/bios/mbr.asm lays them out. */
