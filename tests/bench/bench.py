@@ -19,8 +19,15 @@ Under OVMF each boot is also timed from the firmware's hand-off (its
 "BdsDxe: loading" line) to the same line: OVMF's start-up alone spreads by
 half a second under TCG, more than a loader's whole overhead, and issue
 8's OVMF targets are judged on that measure.
+The load speed is also taken inside the guest, from the TSC: the raw
+reader's ticks for its read against the ticks from twinboot's start to
+its kernel being in memory (the bench kernel prints the loader's stamps),
+less the same with the tiny kernel. That leaves out the firmware's loading
+of the loader and the serial line's way to the host, whose spread is as
+large as a fast disk's whole read of 64 MiB under OVMF.
 Only ratios within one run mean anything: nothing here is a pass/fail
-test. Writes docs/BENCHMARKS.md. BENCH_QUICK=1: fewer sizes and runs.
+test. Writes docs/BENCHMARKS.md. BENCH_QUICK=1: fewer sizes and runs;
+BENCH_SIZES=tiny,64 and BENCH_SETUPS=bios:ide,uefi:virtio: a part only.
 """
 import argparse
 import ctypes
@@ -166,13 +173,27 @@ def warm(path):
             pass
 
 
+def parse_ticks(line):
+    """"bench: ticks <hex>" (raw readers) or "bench: ticks <hex> of <hex>"
+    (the bench kernel: twinboot's start to kernel loaded, ticks per
+    second): (ticks, ticks per second or None)."""
+    words = line.decode(errors="replace").split()
+    if len(words) == 3:
+        return int(words[2], 16), None
+    if len(words) == 5 and words[3] == "of":
+        return int(words[2], 16), int(words[4], 16) or None
+    raise RuntimeError(f"bad ticks line {line!r}")
+
+
 def boot(image, firmware, disk, vars_copy):
     """Seconds from QEMU's start to the first line starting "bench: ", and
     from the firmware's hand-off to it: SeaBIOS's "Booting from 0000:7c00"
     on its debug port, just before it jumps to the boot sector, or OVMF's
     last "BdsDxe: loading" line, just before it reads the boot option's
     EFI application. That part has no firmware start-up in it, whose
-    spread under TCG is larger than a loader's whole overhead."""
+    spread under TCG is larger than a loader's whole overhead. Third, the
+    guest's "bench: ticks" line that follows (parse_ticks), or None where
+    there is none (GRUB's boots)."""
     # -mem-prealloc: the host backs all guest RAM before the firmware
     # runs. Otherwise the first write to each guest page costs the host a
     # page fault and a clear (1.5 to 16 ms a MiB in boots timed on this
@@ -200,7 +221,7 @@ def boot(image, firmware, disk, vars_copy):
                             stderr=subprocess.DEVNULL, start_new_session=True,
                             preexec_fn=no_huge_pages)
     out = b""
-    handoff = None
+    handoff = times = None
     seen = 0  # complete lines already looked at
     try:
         while True:
@@ -210,16 +231,20 @@ def boot(image, firmware, disk, vars_copy):
             chunk = os.read(proc.stdout.fileno(), 65536)
             now = time.monotonic()
             if not chunk:
+                if times:  # GRUB's boots end without a ticks line
+                    return times + (None,)
                 raise RuntimeError(f"QEMU ended ({proc.wait()}); serial: {out[-300:]!r}")
             out += chunk
             lines = out.replace(b"\r", b"").split(b"\n")[:-1]
             for line in lines[seen:]:
                 if b"BdsDxe: loading " in line or line.startswith(b"Booting from 0000:7c00"):
                     handoff = now
-                if line.startswith(b"bench: "):
+                if times and line.startswith(b"bench: ticks "):
+                    return times + (parse_ticks(line),)
+                if not times and line.startswith(b"bench: "):
                     if line != b"bench: kernel up" and line != b"bench: raw read done":
                         raise RuntimeError(f"{line.decode(errors='replace')}")
-                    return now - start, (now - handoff if handoff is not None else None)
+                    times = (now - start, now - handoff if handoff is not None else None)
             seen = len(lines)
     finally:
         if proc.poll() is None:
@@ -271,6 +296,44 @@ def load_speed(results, fw, disk, size):
     return (raw - floor) / (tb - tb_tiny)
 
 
+def guest_load_speed(ticks, fw, disk, size):
+    """The same ratio from the guest's TSC: the raw reader's ticks for its
+    read over twinboot's ticks from its start to the kernel in memory
+    beyond those with the tiny kernel."""
+    tb = med(ticks, (fw, disk, "twinboot", size))
+    tb_tiny = med(ticks, (fw, disk, "twinboot", "tiny"))
+    raw = med(ticks, (fw, disk, "raw", size))
+    if None in (tb, tb_tiny, raw) or tb <= tb_tiny:
+        return None
+    return raw / (tb - tb_tiny)
+
+
+def guest_table(ticks, hz, setups, sizes):
+    """Markdown: the in-guest times in ms (median, min-max), at the TSC
+    rate twinboot measured in that setup, and the load/raw speed."""
+    rows = ["| setup | kernel | raw read ms | twinboot start to kernel loaded ms | "
+            "twinboot beyond tiny ms | load/raw speed |", "|" + " --- |" * 6]
+    for fw, disk in setups:
+        rate = med(hz, (fw, disk))
+        if not rate:
+            continue
+
+        def ms(kind, size):
+            samples = ticks.get((fw, disk, kind, size))
+            return fmt_s([t * 1000 / rate for t in samples], 1) if samples else "-"
+        tiny = med(ticks, (fw, disk, "twinboot", "tiny"))
+        for size in sizes:
+            tb = med(ticks, (fw, disk, "twinboot", size))
+            beyond = (f"{(tb - tiny) * 1000 / rate:.1f}"
+                      if size != "tiny" and None not in (tb, tiny) else "-")
+            speed = guest_load_speed(ticks, fw, disk, size) if size != "tiny" else None
+            rows.append(f"| {FIRMWARES[fw]} {disk} | "
+                        f"{'tiny' if size == 'tiny' else f'{size} MiB'} | "
+                        f"{ms('raw', size)} | {ms('twinboot', size)} | {beyond} | "
+                        f"{num(speed, 2)} |")
+    return "\n".join(rows)
+
+
 def num(value, digits):
     return "-" if value is None else f"{value:.{digits}f}"
 
@@ -313,12 +376,13 @@ FIRMWARE_CAUSES = {
 }
 
 
-def targets(from_start, from_handoff, setups, sizes, grub, build):
+def targets(from_start, from_handoff, ticks, setups, sizes, grub, build):
     """Issue 8's targets, each judged from this run's medians timed from
     the firmware's hand-off, as OVMF's start-up spreads by more than any
     loader's overhead and SeaBIOS's USB start-up by more than a tiny
     kernel's; for SeaBIOS the same ratio from QEMU's start follows in
-    brackets."""
+    brackets. The load speed is judged inside the guest (guest_load_speed),
+    where it happens; the ratio from the hand-off follows."""
     out = []
     for fw, disk in setups:
         name = f"{FIRMWARES[fw]} {disk}"
@@ -356,12 +420,16 @@ def targets(from_start, from_handoff, setups, sizes, grub, build):
                 line += FIRMWARE_CAUSES.get((fw, disk), "")
             out.append(line)
         if 64 in sizes:
-            s = load_speed(from_handoff, fw, disk, 64)
+            s = guest_load_speed(ticks, fw, disk, 64)
+            s_handoff = load_speed(from_handoff, fw, disk, 64)
             s_start = load_speed(from_start, fw, disk, 64)
             if s is not None:
-                out.append(f"{name}, 64 MiB: load speed {s:.2f} of raw"
-                           f"{also(s_start, 2)} (target at least 0.8): "
-                           f"{'met' if s >= 0.8 else 'NOT met'}")
+                other = [f"{s_handoff:.2f} from the hand-off"] if s_handoff else []
+                if fw == "bios" and s_start is not None:
+                    other.append(f"{s_start:.2f} from QEMU's start")
+                out.append(f"{name}, 64 MiB: load speed {s:.2f} of raw inside the guest"
+                           f"{' (' + '; '.join(other) + ')' if other else ''} "
+                           f"(target at least 0.8): {'met' if s >= 0.8 else 'NOT met'}")
             tb, gr = at(from_handoff, "twinboot", 64), at(from_handoff, "grub", 64)
             if grub and None not in (tb, gr):
                 out.append(f"{name}, 64 MiB: {tb:.2f} s against GRUB's {gr:.2f} s from "
@@ -429,6 +497,8 @@ def main():
     runs = int(os.environ.get("BENCH_RUNS", "3" if quick else "7"))
     sizes = ["tiny", 16] if quick else ["tiny", 1, 16, 64]
     setups = [(fw, disk) for fw in FIRMWARES for disk in DISKS]
+    if os.environ.get("BENCH_SIZES"):  # e.g. BENCH_SIZES=tiny,64
+        sizes = [s if s == "tiny" else int(s) for s in os.environ["BENCH_SIZES"].split(",")]
     if os.environ.get("BENCH_SETUPS"):  # e.g. BENCH_SETUPS=bios:ide,uefi:virtio
         setups = [tuple(s.split(":")) for s in os.environ["BENCH_SETUPS"].split(",")]
     grub = os.environ.get("BENCH_GRUB", "1") == "1" and ensure_grub()
@@ -460,7 +530,7 @@ def main():
                 image = made.get((fw, kind, size)) or made[(kind, size)]
                 cases.append((fw, disk, kind, size, image))
 
-    results, from_handoff = {}, {}
+    results, from_handoff, ticks, hz = {}, {}, {}, {}
     vars_copy = os.path.join(images.dir, "vars.fd")
     total = time.monotonic()
     loads = [os.getloadavg()[0]]
@@ -468,11 +538,15 @@ def main():
         t = time.monotonic()
         for fw, disk, kind, size, image in cases:
             try:
-                seconds, after_handoff = boot(image, fw, disk, vars_copy)
+                seconds, after_handoff, guest = boot(image, fw, disk, vars_copy)
             except RuntimeError as e:
                 print(f"bench: {fw} {disk} {kind} {size}: {e}", file=sys.stderr)
                 continue
             results.setdefault((fw, disk, kind, size), []).append(seconds)
+            if guest is not None and kind in ("raw", "twinboot"):
+                ticks.setdefault((fw, disk, kind, size), []).append(guest[0])
+                if guest[1]:
+                    hz.setdefault((fw, disk), []).append(guest[1])
             if after_handoff is not None:
                 from_handoff.setdefault((fw, disk, kind, size), []).append(after_handoff)
         loads.append(os.getloadavg()[0])
@@ -481,7 +555,8 @@ def main():
 
     report = table(results, setups, sizes, grub)
     report_handoff = table(from_handoff, setups, sizes, grub, digits=3)
-    print(report + "\n\n" + report_handoff)
+    report_guest = guest_table(ticks, hz, setups, sizes)
+    print(report + "\n\n" + report_handoff + "\n\n" + report_guest)
     build_s = clean_build_seconds(args.build)
     # Whatever else ran beside the boots shows here, so a reader can judge
     # the spreads: each QEMU run itself adds about 1 to the load.
@@ -543,9 +618,21 @@ def main():
                 "start-up, which spreads by about half a second under OVMF and by more "
                 "than a tiny kernel's whole boot under SeaBIOS with USB.\n\n")
         f.write(report_handoff + "\n\n")
+        f.write("### Inside the guest\n\n"
+                "The same boots' own TSC stamps: the raw reader's for its read alone; "
+                "twinboot's from the loader's start (stage 2, efi_main) to the kernel and "
+                "modules in memory, which the bench kernel prints from the boot info, "
+                "in ms at the TSC rate twinboot measured. *Beyond tiny* is what the "
+                "kernel's size costs: the loader's own steps cancel out. The load/raw "
+                "speed here leaves out the firmware's loading of the loader and the "
+                "serial line's way to the host, whose spread under OVMF is as large as "
+                "a fast disk's whole read of 64 MiB; the 64 MiB target is judged on "
+                "it.\n\n")
+        f.write(report_guest + "\n\n")
         f.write("## Issue 8's targets in this run\n\n")
-        f.write("".join(f"- {line}\n" for line in targets(results, from_handoff, setups,
-                                                             sizes, grub, args.build)))
+        f.write("".join(f"- {line}\n" for line in targets(results, from_handoff, ticks,
+                                                             setups, sizes, grub,
+                                                             args.build)))
         f.write("\n## Machine and versions\n\n")
         f.write("".join(f"- {k}: {v}\n" for k, v in info))
         f.write("\n## Sizes and build time\n\n")

@@ -5,20 +5,41 @@
  * in long mode; GRUB enters multiboot2.asm's 32-bit path instead, which
  * writes the same line. bench.py times QEMU start to this line, so nothing
  * runs before it: no UART set-up (QEMU's UART needs none), no screen.
+ * After it, twinboot's own TSC stamps: the ticks from the loader's start
+ * to the kernel being in memory, and the ticks per second, which bench.py
+ * sets against the raw reader's ticks for its read (rawread*.{asm,c}).
  */
 #include <stdint.h>
+
+#include "../../common/bootinfo.h"
 
 static inline void outb(uint16_t port, uint8_t v)
 {
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
-void bench_main(void);
-
-void bench_main(void)
+static void puts_com1(const char *s)
 {
-	for (const char *s = "bench: kernel up\n"; *s; s++)
+	for (; *s; s++)
 		outb(0x3f8, (uint8_t)*s);
+}
+
+static void puthex_com1(uint64_t v)
+{
+	for (int shift = 60; shift >= 0; shift -= 4)
+		outb(0x3f8, (uint8_t) "0123456789abcdef"[(v >> shift) & 15]);
+}
+
+void bench_main(const struct tb_bootinfo *bi);
+
+void bench_main(const struct tb_bootinfo *bi)
+{
+	puts_com1("bench: kernel up\n");
+	puts_com1("bench: ticks ");
+	puthex_com1(bi->tsc_kernel_loaded - bi->tsc_loader_entry);
+	puts_com1(" of ");
+	puthex_com1(bi->tsc_frequency);
+	puts_com1("\n");
 	outb(0xf4, 0x10); /* QEMU: exit status 33 */
 	for (;;)
 		__asm__ volatile("cli; hlt");

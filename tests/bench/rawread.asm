@@ -3,6 +3,9 @@
 ; loader reads) with INT 13h AH=42h (EDD 3.0) in 127-sector transfers, the
 ; size loader/bios/disk_bios.c uses, writes one line on COM1 and ends QEMU
 ; through isa-debug-exit. With sectors = 0 it is the firmware floor.
+; After its line it writes the TSC ticks the reads took ("bench: ticks
+; <hex>"), which bench.py sets against the bench kernel's figure for
+; twinboot's loading.
 ; bench.py writes `sectors` (offset 436) and copies the first 440 bytes
 ; over a bench image's MBR code, keeping its partition table.
 
@@ -21,6 +24,9 @@ start:
 	mov sp, 0x7c00
 	sti
 	mov [drive], dl                 ; the BIOS passes the boot drive in DL
+	rdtsc
+	mov [ticks], eax
+	mov [ticks + 4], edx
 
 .read:
 	; Read min(left, 127) sectors into the buffer, then advance.
@@ -50,8 +56,21 @@ start:
 	out 0xf4, al
 	jmp .halt
 .done:
+	rdtsc                           ; ticks = now - start, 64 bits
+	sub eax, [ticks]
+	sbb edx, [ticks + 4]
+	mov [ticks], eax
+	mov [ticks + 4], edx
 	mov si, done
 	call puts
+	mov si, ticks_label
+	call puts
+	mov ebx, [ticks + 4]            ; high half, then low half
+	call puthex
+	mov ebx, [ticks]
+	call puthex
+	mov al, 10
+	out dx, al
 	mov al, 0x10                    ; isa-debug-exit: QEMU exits with 33
 	out 0xf4, al
 .halt:
@@ -71,9 +90,28 @@ puts:
 .end:
 	ret
 
+; Write EBX to COM1 as 8 hex digits.
+puthex:
+	mov cx, 8
+.digit:
+	rol ebx, 4
+	mov al, bl
+	and al, 15
+	add al, '0'
+	cmp al, '9'
+	jbe .out
+	add al, 'a' - '9' - 1
+.out:
+	out dx, al                      ; DX = COM1, left by puts
+	loop .digit
+	ret
+
 done: db "bench: raw read done", 10, 0
 failed: db "bench: raw read failed", 10, 0
+ticks_label: db "bench: ticks ", 0
 drive: db 0
+align 4
+ticks: dd 0, 0
 
 ; EDD 3.0 table 6: the disk address packet.
 align 4
