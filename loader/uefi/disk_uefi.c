@@ -33,7 +33,6 @@
 #include "config.h"
 #include "disk.h"
 #include "fat.h"
-#include "fmt.h"
 #include "lib.h"
 #include "log.h"
 #include "platform.h"
@@ -58,7 +57,6 @@ struct boot_partition {
 	int mounted;
 	struct disk disk; /* whole-disk LBAs, as common/fat.c expects */
 	struct fat_volume volume;
-	char method[160]; /* how, or why not by DMA, for verbose=1 */
 };
 
 static struct boot_partition part;
@@ -101,7 +99,6 @@ static int disk_uefi_read(struct disk *disk, uint64_t lba, uint32_t count, void 
 			return 0;
 		log_info("disk: %s; reading by the firmware from here on", e.msg);
 		part.use_dma = 0;
-		fmt_snprintf(part.method, sizeof(part.method), "the firmware after a DMA error");
 	}
 	return firmware_read(lba, count, buf, err);
 }
@@ -228,14 +225,12 @@ void platform_native_disk(int allowed, const void *config_file, uint64_t config_
 	         !open_and_check(&loc, config_file, config_size, &err)) {
 		char where[80];
 		ata_dma_describe(&part.ata, where, sizeof(where));
-		fmt_snprintf(part.method, sizeof(part.method), "bus-master DMA (%s)", where);
+		log_verbose("disk: reading by bus-master DMA (%s)", where);
 		part.mounted = 1;
-		log_verbose("disk: reading by %s", part.method);
 		return;
 	}
 	part.use_dma = 0;
-	fmt_snprintf(part.method, sizeof(part.method), "the firmware (%s)", err.msg);
-	log_verbose("disk: reading by %s", part.method);
+	log_verbose("disk: reading by the firmware (%s)", err.msg);
 }
 
 struct fat_volume *uefi_disk_volume(void)
