@@ -22,10 +22,10 @@
  * virtio, USB) keeps the firmware's file system driver. common/fat.c over
  * DiskIo there was tried: edk2's FAT driver walks a chain at about 0.4 us
  * a cluster under QEMU, so a 64 MiB kernel on virtio-blk came 2 ms
- * sooner, but every boot paid 1.7 ms (virtio-blk) to 2.2 ms (USB) for the
- * boot sector, directory and FAT reads that the firmware's cache, warm
- * from loading BOOTX64.EFI, does not repeat; on a real USB stick each of
- * those reads is a round trip of its own.
+ * sooner, but every boot paid 1.7 ms (virtio-blk) to 2.2 ms (USB) for
+ * reading the boot sector, directories and FAT again, which the firmware's
+ * driver has cached since it loaded BOOTX64.EFI; on a real USB stick each
+ * of those reads is a round trip of its own.
  */
 #include <efi.h>
 
