@@ -32,7 +32,6 @@ BENCH_SIZES=tiny,64 and BENCH_SETUPS=bios:ide,uefi:virtio: a part only;
 BENCH_KVM=1 or 0: KVM timed or not, whatever kvm_usable finds.
 """
 import argparse
-import ctypes
 import os
 import platform
 import select
@@ -45,6 +44,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
+from no_thp import no_huge_pages  # noqa: E402 (tests/qemu/no_thp.py)
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 DISKS = {
@@ -147,24 +148,6 @@ class Images:
 
 
 # ------------------------------------------------------------------ booting
-PR_SET_THP_DISABLE = 41  # linux/prctl.h
-
-
-def no_huge_pages():
-    """Run in the child before it becomes QEMU: no transparent huge pages
-    for it. QEMU asks for them for its TCG code buffer, and each new 2 MiB
-    of translated code then costs the host a huge page zeroed in one go:
-    5 to 7 ms on this nested machine (perf: clear_page_erms under
-    do_huge_pmd_anonymous_page, from TCG writing code), a real machine
-    has nothing like it, and it falls on whatever guest code crosses into
-    the next 2 MiB, which a loader running 10 ms past the hand-off usually
-    does and the floor usually doesn't. With 4 KiB pages the same cost is
-    spread in proportion to the code translated. Where THP is off anyway
-    this changes nothing."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)
-
-
 def warm(path):
     """Read a file so that the host's page cache holds it. This machine
     drops its cache between boots (1.6 GiB cached of 22 GiB free), and a

@@ -19,6 +19,8 @@ import time
 
 from PIL import Image
 
+from no_thp import no_huge_pages
+
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 # OVMF's Secure Boot build with Debian's snakeoil PK, KEK and db enrolled;
@@ -140,7 +142,7 @@ class Qemu:
         open(self.serial_path, "w").close()
         self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+                                     start_new_session=True, preexec_fn=no_huge_pages)
         self.started = time.monotonic()
         return self
 
