@@ -32,6 +32,7 @@ BENCH_SIZES=tiny,64 and BENCH_SETUPS=bios:ide,uefi:virtio: a part only;
 BENCH_KVM=1 or 0: KVM timed or not, whatever kvm_usable finds.
 """
 import argparse
+import collections
 import os
 import platform
 import select
@@ -271,10 +272,13 @@ def kvm_usable(made, vars_copy):
     return True, "; ".join(seen)
 
 
+# One accelerator's boots: seconds from QEMU's start and from the hand-off,
+# the guest's ticks and TSC rates (by case), the load average after each turn.
+Measured = collections.namedtuple("Measured", "from_start from_handoff ticks hz loads")
+
+
 def run_cases(cases, runs, vars_copy, accel):
-    """Every case `runs` times, in turns: seconds from QEMU's start and
-    from the hand-off, the guest's ticks and TSC rates, and the load
-    average after each turn."""
+    """Every case `runs` times, in turns: a Measured."""
     results, from_handoff, ticks, hz = {}, {}, {}, {}
     loads = [os.getloadavg()[0]]
     for run in range(runs):
@@ -295,7 +299,7 @@ def run_cases(cases, runs, vars_copy, accel):
         loads.append(os.getloadavg()[0])
         print(f"bench: {accel} run {run + 1}/{runs}: {len(cases)} boots in "
               f"{time.monotonic() - t:.0f} s")
-    return results, from_handoff, ticks, hz, loads
+    return Measured(results, from_handoff, ticks, hz, loads)
 
 
 # ------------------------------------------------------------------ report
@@ -419,13 +423,14 @@ FIRMWARE_CAUSES = {
 }
 
 
-def targets(from_start, from_handoff, ticks, setups, sizes, grub, build):
+def targets(measured, setups, sizes, grub):
     """Issue 8's targets, each judged from this run's medians timed from
     the firmware's hand-off, as OVMF's start-up spreads by more than any
     loader's overhead and SeaBIOS's USB start-up by more than a tiny
     kernel's; for SeaBIOS the same ratio from QEMU's start follows in
     brackets. The load speed is judged inside the guest (guest_load_speed),
     where it happens; the ratio from the hand-off follows."""
+    from_start, from_handoff, ticks = measured[:3]
     out = []
     for fw, disk in setups:
         name = f"{FIRMWARES[fw]} {disk}"
@@ -477,12 +482,27 @@ def targets(from_start, from_handoff, ticks, setups, sizes, grub, build):
             if grub and None not in (tb, gr):
                 out.append(f"{name}, 64 MiB: {tb:.2f} s against GRUB's {gr:.2f} s from "
                            f"hand-off (target faster): {'met' if tb < gr else 'NOT met'}")
+    return out
+
+
+def size_targets(build):
+    """Issue 8's size targets: the same under any accelerator."""
+    out = []
     for what, path in (("stage 2", "loader/bios/stage2.bin"),
                        ("BOOTX64.EFI", "loader/uefi/BOOTX64.EFI")):
         n = os.path.getsize(os.path.join(build, path))
         out.append(f"{what}: {n} bytes (target at most 65536): "
                    f"{'met' if n <= 65536 else 'NOT met'}")
     return out
+
+
+def reports(measured, setups, sizes, grub):
+    """The three tables (from QEMU's start, from the hand-off, inside the
+    guest) and the timed targets, as Markdown."""
+    return (table(measured.from_start, setups, sizes, grub),
+            table(measured.from_handoff, setups, sizes, grub, digits=3),
+            guest_table(measured.ticks, measured.hz, setups, sizes),
+            "".join(f"- {line}\n" for line in targets(measured, setups, sizes, grub)))
 
 
 def versions():
@@ -580,14 +600,11 @@ def main():
     if kvm_wanted == "1" and not kvm:
         kvm, kvm_why = True, kvm_why + "; timed anyway (BENCH_KVM=1)"
     print(f"bench: KVM {'timed' if kvm else 'not timed'}: {kvm_why}")
-    results, from_handoff, ticks, hz, loads = run_cases(cases, runs, vars_copy, "tcg")
-    if kvm:
-        on_kvm = run_cases(cases, runs, vars_copy, "kvm")
-        loads += on_kvm[4]
+    on_tcg = run_cases(cases, runs, vars_copy, "tcg")
+    on_kvm = run_cases(cases, runs, vars_copy, "kvm") if kvm else None
+    loads = on_tcg.loads + (on_kvm.loads if kvm else [])
 
-    report = table(results, setups, sizes, grub)
-    report_handoff = table(from_handoff, setups, sizes, grub, digits=3)
-    report_guest = guest_table(ticks, hz, setups, sizes)
+    report, report_handoff, report_guest, report_targets = reports(on_tcg, setups, sizes, grub)
     print(report + "\n\n" + report_handoff + "\n\n" + report_guest)
     build_s = clean_build_seconds(args.build)
     # Whatever else ran beside the boots shows here, so a reader can judge
@@ -662,19 +679,14 @@ def main():
                 "it.\n\n")
         f.write(report_guest + "\n\n")
         f.write("## Issue 8's targets in this run\n\n")
-        f.write("".join(f"- {line}\n" for line in targets(results, from_handoff, ticks,
-                                                             setups, sizes, grub,
-                                                             args.build)))
+        f.write(report_targets)
+        f.write("".join(f"- {line}\n" for line in size_targets(args.build)))
         if kvm:
-            results_k, handoff_k, ticks_k, hz_k, _ = on_kvm
-            f.write(f"\n## Under KVM\n\nThe same cases with `-machine accel=kvm` ({kvm_why}).\n\n")
-            f.write(table(results_k, setups, sizes, grub) + "\n\n### From the firmware's "
-                    "hand-off\n\n" + table(handoff_k, setups, sizes, grub, digits=3) +
-                    "\n\n### Inside the guest\n\n" + guest_table(ticks_k, hz_k, setups, sizes)
-                    + "\n\n### Issue 8's targets under KVM\n\n")
-            f.write("".join(f"- {line}\n" for line in targets(results_k, handoff_k, ticks_k,
-                                                                 setups, sizes, grub,
-                                                                 args.build)))
+            k_start, k_handoff, k_guest, k_targets = reports(on_kvm, setups, sizes, grub)
+            f.write(f"\n## Under KVM\n\nThe same cases with `-machine accel=kvm` ({kvm_why}).\n\n"
+                    f"{k_start}\n\n### From the firmware's hand-off\n\n{k_handoff}\n\n"
+                    f"### Inside the guest\n\n{k_guest}\n\n"
+                    f"### Issue 8's targets under KVM\n\n{k_targets}")
         else:
             f.write(f"\n## KVM\n\nNot timed: {kvm_why}.\n")
         f.write("\n## Machine and versions\n\n")
