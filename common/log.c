@@ -45,14 +45,16 @@ static void log_sink(void *ctx, const char *text, size_t len)
 	}
 }
 
-static void log_line(const char *prefix, const char *fmt, va_list ap, int hold)
+/* One line: `text` as it is, then `fmt` formatted, if given. */
+static void log_line(const char *text, const char *fmt, va_list *ap, int hold)
 {
 	size_t start = log_used;
 	log_release();
 	pending = start;
-	if (prefix)
-		log_sink(NULL, prefix, strlen(prefix));
-	fmt_vformat(log_sink, NULL, fmt, ap);
+	if (text)
+		log_sink(NULL, text, strlen(text));
+	if (fmt)
+		fmt_vformat(log_sink, NULL, fmt, *ap);
 	log_sink(NULL, "\n", 1);
 	/* Held only when all of it is in the buffer (pending moves on when
 	 * the buffer fills mid-line). */
@@ -70,19 +72,16 @@ void log_release(void)
 	held = held_end = 0;
 }
 
-void log_banner(const char *fmt, ...)
+void log_banner(const char *text)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	log_line(NULL, fmt, ap, 1);
-	va_end(ap);
+	log_line(text, NULL, NULL, 1);
 }
 
 void log_info(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	log_line(NULL, fmt, ap, 0);
+	log_line(NULL, fmt, &ap, 0);
 	va_end(ap);
 }
 
@@ -92,7 +91,7 @@ void log_verbose(const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	log_line(NULL, fmt, ap, 0);
+	log_line(NULL, fmt, &ap, 0);
 	va_end(ap);
 }
 
@@ -100,7 +99,7 @@ void log_fatal(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	log_line("twinboot: error: ", fmt, ap, 0);
+	log_line("twinboot: error: ", fmt, &ap, 0);
 	va_end(ap);
 	platform_halt();
 }
