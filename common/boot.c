@@ -43,6 +43,9 @@ static struct tb_module modules[CONFIG_MODULES_MAX];
  * in (docs/SECURE-BOOT.md); every file read is checked against them. */
 static struct manifest_view manifest;
 static int manifest_present;
+/* measure_tsc_rate()'s result, and whether it has run. */
+static uint64_t tsc_rate;
+static int tsc_rate_measured;
 
 static void check_cpu(struct cpu_features *features)
 {
@@ -83,6 +86,18 @@ static void verify_file(const char *path, uint64_t phys, uint64_t size)
 	if (manifest_present &&
 	    manifest_verify(&manifest, path, phys_ptr(phys), (size_t)size, &err))
 		log_fatal_error(&err);
+}
+
+/* The TSC's rate, measured over the PIT window open since the loader's
+ * entry (pit.h) as late as can be, so that the loader's own work fills the
+ * window's first 2 ms instead of a wait, but before any read that may
+ * outlast its 55 ms (the rest of a big kernel, a module): a fresh window
+ * would cost 2 ms of waiting. */
+static void measure_tsc_rate(void)
+{
+	if (!tsc_rate_measured)
+		tsc_rate = platform_tsc_frequency();
+	tsc_rate_measured = 1;
 }
 
 /* Read bytes [offset, offset + len) of a file to phys + offset, where the
@@ -155,6 +170,7 @@ static uint8_t kernel_head[KERNEL_HEAD_BYTES];
  * file is read once. */
 static void read_kernel_rest(uint64_t file, uint64_t size)
 {
+	measure_tsc_rate();
 	memcpy(phys_ptr(file), kernel_head, sizeof(kernel_head));
 	read_into(config.kernel, file, sizeof(kernel_head), size - sizeof(kernel_head));
 }
@@ -246,6 +262,7 @@ static void load_modules(void)
 {
 	for (unsigned i = 0; i < config.module_count; i++) {
 		struct tb_module *m = &modules[i];
+		measure_tsc_rate();
 		read_file(config.modules[i], TB_MEM_MODULE, &m->base, &m->size);
 		verify_file(config.modules[i], m->base, m->size);
 		str_copy(m->name, config_basename(config.modules[i]), sizeof(m->name));
@@ -286,8 +303,10 @@ static void final_memory_map(struct boot_block *block, const struct boot_facts *
 	                 &err))
 		log_fatal_error(&err);
 	block->info.mem_map_entries = map.count;
-	log_verbose("memory: %llu MiB usable in %u map entries",
-	            (unsigned long long)(memmap_total(&map, TB_MEM_USABLE) >> 20), map.count);
+	if (log_verbose_enabled) /* not a walk of the map for nothing */
+		log_verbose("memory: %llu MiB usable in %u map entries",
+		            (unsigned long long)(memmap_total(&map, TB_MEM_USABLE) >> 20),
+		            map.count);
 }
 
 static void fill_boot_info(struct boot_block *block, const struct boot_facts *facts)
@@ -342,20 +361,18 @@ _Noreturn void boot_main(uint64_t tsc_entry)
 	struct cpu_features cpu;
 
 	facts.tsc_entry = tsc_entry;
-	log_banner("%s (%s)", TB_LOADER_NAME,
-	           platform_firmware() == TB_FIRMWARE_UEFI ? "UEFI" : "BIOS");
+	tsc_rate_measured = 0; /* boot_main runs many times in the unit tests */
+	log_banner(platform_firmware() == TB_FIRMWARE_UEFI ? TB_LOADER_NAME " (UEFI)"
+	                                                   : TB_LOADER_NAME " (BIOS)");
 	check_cpu(&cpu);
 	load_manifest();
 	uint64_t config_phys, config_size;
 	load_config(&config_phys, &config_size);
-	/* The TSC's rate, measured over the PIT window open since the
-	 * loader's entry (pit.h), here: that window has run its 2 ms in all
-	 * but the fastest boots, and it closes after 55 ms, which loading a
-	 * big kernel outlasts; a fresh window would cost 2 ms of waiting. */
-	facts.tsc_frequency = platform_tsc_frequency();
 	platform_native_disk(config.native_disk, phys_ptr(config_phys), config_size);
 	facts.kernel_phys = load_kernel(&facts.plan);
 	load_modules();
+	measure_tsc_rate();
+	facts.tsc_frequency = tsc_rate;
 	facts.tsc_loaded = rdtsc();
 
 	platform_set_video(config.video_width, config.video_height, config.verbose, &facts.console);
