@@ -211,8 +211,6 @@ static int open_and_check(const struct ata_location *loc, const uint8_t *config_
 
 void platform_native_disk(int allowed, const void *config_file, uint64_t config_size)
 {
-	EFI_GUID loaded_image_guid = LOADED_IMAGE_PROTOCOL;
-	EFI_LOADED_IMAGE *loaded;
 	struct error err = {{0}};
 	/* Why the firmware keeps reading matters only to a verbose boot: not
 	 * formatted otherwise, which under QEMU costs 0.1 ms on every boot
@@ -222,10 +220,7 @@ void platform_native_disk(int allowed, const void *config_file, uint64_t config_
 	part.disk = (struct disk){.read = disk_uefi_read, .ctx = &part};
 	if (!allowed)
 		error_set(why, "disk=firmware in the config");
-	else if (EFI_ERROR(
-	             uefi_bs->HandleProtocol(uefi_image, &loaded_image_guid, (void **)&loaded)))
-		error_set(why, "no LoadedImage protocol");
-	else if (!locate(loaded->DeviceHandle, &loc, why) &&
+	else if (!locate(uefi_boot_device, &loc, why) &&
 	         !open_and_check(&loc, config_file, config_size, &err)) {
 		char where[80];
 		ata_dma_describe(&part.ata, where, sizeof(where));

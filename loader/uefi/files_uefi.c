@@ -14,6 +14,7 @@
 #include "uefi.h"
 
 static EFI_FILE_HANDLE root;
+EFI_HANDLE uefi_boot_device;
 
 int uefi_open_volume(struct error *err)
 {
@@ -24,7 +25,8 @@ int uefi_open_volume(struct error *err)
 	EFI_STATUS s = uefi_bs->HandleProtocol(uefi_image, &loaded_image_guid, (void **)&loaded);
 	if (EFI_ERROR(s))
 		return error_set(err, "uefi: LoadedImage protocol: %s", uefi_status_text(s));
-	s = uefi_bs->HandleProtocol(loaded->DeviceHandle, &fs_guid, (void **)&fs);
+	uefi_boot_device = loaded->DeviceHandle;
+	s = uefi_bs->HandleProtocol(uefi_boot_device, &fs_guid, (void **)&fs);
 	if (EFI_ERROR(s))
 		return error_set(err, "uefi: the boot device has no file system: %s",
 		                 uefi_status_text(s));

@@ -13,8 +13,10 @@ extern EFI_SYSTEM_TABLE *uefi_st;
 extern EFI_BOOT_SERVICES *uefi_bs;
 extern int uefi_boot_services_exited;
 
-/* The volume BOOTX64.EFI was loaded from. */
+/* The volume BOOTX64.EFI was loaded from; uefi_boot_device is then the
+ * handle of the partition it is on. */
 int uefi_open_volume(struct error *err);
+extern EFI_HANDLE uefi_boot_device;
 
 /* The boot partition as read by our own IDE driver (disk_uefi.c), once
  * platform_native_disk has taken it; NULL while files go through the
