@@ -93,11 +93,12 @@ static void verify_file(const char *path, uint64_t phys, uint64_t size)
  * window's first 2 ms instead of a wait, but before any read that may
  * outlast its 55 ms (the rest of a big kernel, a module): a fresh window
  * would cost 2 ms of waiting. */
-static void measure_tsc_rate(void)
+static uint64_t measure_tsc_rate(void)
 {
 	if (!tsc_rate_measured)
 		tsc_rate = platform_tsc_frequency();
 	tsc_rate_measured = 1;
+	return tsc_rate;
 }
 
 /* Read bytes [offset, offset + len) of a file to phys + offset, where the
@@ -371,8 +372,7 @@ _Noreturn void boot_main(uint64_t tsc_entry)
 	platform_native_disk(config.native_disk, phys_ptr(config_phys), config_size);
 	facts.kernel_phys = load_kernel(&facts.plan);
 	load_modules();
-	measure_tsc_rate();
-	facts.tsc_frequency = tsc_rate;
+	facts.tsc_frequency = measure_tsc_rate();
 	facts.tsc_loaded = rdtsc();
 
 	platform_set_video(config.video_width, config.video_height, config.verbose, &facts.console);

@@ -9,26 +9,8 @@
  * to the kernel being in memory, and the ticks per second, which bench.py
  * sets against the raw reader's ticks for its read (rawread*.{asm,c}).
  */
-#include <stdint.h>
-
 #include "../../common/bootinfo.h"
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static void puts_com1(const char *s)
-{
-	for (; *s; s++)
-		outb(0x3f8, (uint8_t)*s);
-}
-
-static void puthex_com1(uint64_t v)
-{
-	for (int shift = 60; shift >= 0; shift -= 4)
-		outb(0x3f8, (uint8_t) "0123456789abcdef"[(v >> shift) & 15]);
-}
+#include "com1.h"
 
 void bench_main(const struct tb_bootinfo *bi);
 

@@ -12,29 +12,8 @@
  */
 #include <efi.h>
 
-static inline void outb(UINT16 port, UINT8 v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static void puts_com1(const char *s)
-{
-	for (; *s; s++)
-		outb(0x3f8, (UINT8)*s);
-}
-
-static void puthex_com1(UINT64 v)
-{
-	for (int shift = 60; shift >= 0; shift -= 4)
-		outb(0x3f8, (UINT8) "0123456789abcdef"[(v >> shift) & 15]);
-}
-
-static inline UINT64 rdtsc(void)
-{
-	UINT32 lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (UINT64)hi << 32 | lo;
-}
+#include "com1.h"
+#include "cpu.h"
 
 /* "TBBENCHN", the byte count, then 1 to exit boot services; little-endian. */
 volatile struct {
