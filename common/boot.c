@@ -137,18 +137,25 @@ static void read_file(const char *path, uint32_t tb_type, uint64_t *phys, uint64
 	read_into(path, *phys, 0, *size);
 }
 
-/* Read, check and parse the config; its bytes stay in *phys (loader data). */
-static void load_config(uint64_t *phys, uint64_t *size)
+/* Read, check and parse the config into `buf` (CONFIG_FILE_MAX bytes),
+ * where its bytes stay for platform_native_disk(); returns its size. */
+static uint64_t load_config(uint8_t *buf)
 {
 	struct error err = {{0}};
-	read_file(CONFIG_PATH, TB_MEM_LOADER, phys, size);
-	verify_file(CONFIG_PATH, *phys, *size);
-	if (config_parse(phys_ptr(*phys), (size_t)*size, &config, &err))
+	uint64_t size;
+	if (platform_read_file(CONFIG_PATH, 0, buf, CONFIG_FILE_MAX, &size, &err))
+		log_fatal_error(&err);
+	if (size > CONFIG_FILE_MAX)
+		log_fatal("%s: %llu bytes, more than a config may have (%u)", CONFIG_PATH,
+		          (unsigned long long)size, CONFIG_FILE_MAX);
+	verify_file(CONFIG_PATH, (uint64_t)(uintptr_t)buf, size);
+	if (config_parse((const char *)buf, (size_t)size, &config, &err))
 		log_fatal("%s: %s", CONFIG_PATH, err.msg);
 	log_verbose_enabled = config.verbose;
 	log_serial_enabled = config.serial;
 	log_verbose("config: kernel=%s, %u module(s), cmdline '%s'", config.kernel,
 	            config.module_count, config.cmdline);
+	return size;
 }
 
 static _Noreturn void no_room_for_kernel(uint64_t bytes)
@@ -165,6 +172,7 @@ static _Noreturn void no_room_for_kernel(uint64_t bytes)
  * stack is small. */
 #define KERNEL_HEAD_BYTES (60u << 10)
 static uint8_t kernel_head[KERNEL_HEAD_BYTES];
+_Static_assert(KERNEL_HEAD_BYTES >= CONFIG_FILE_MAX, "the config is read into kernel_head");
 
 /* All of a big kernel file (size > its head) at `file`: the head as
  * already read, then only the rest from the disk, so every byte of the
@@ -279,7 +287,9 @@ static struct boot_block *alloc_boot_block(void)
 	if (!phys)
 		log_fatal("boot: no free memory below 4 GiB for the boot info (%llu KiB)",
 		          (unsigned long long)(pages * 4));
-	memset(phys_ptr(phys), 0, sizeof(struct boot_block)); /* reserved fields are 0 */
+	/* Reserved fields are 0. The map's entries are written whole
+	 * (memmap.c), so its 96 KiB of room is left as it is. */
+	memset(phys_ptr(phys), 0, offsetof(struct boot_block, map));
 	return phys_ptr(phys);
 }
 
@@ -367,9 +377,9 @@ _Noreturn void boot_main(uint64_t tsc_entry)
 	                                                   : TB_LOADER_NAME " (BIOS)");
 	check_cpu(&cpu);
 	load_manifest();
-	uint64_t config_phys, config_size;
-	load_config(&config_phys, &config_size);
-	platform_native_disk(config.native_disk, phys_ptr(config_phys), config_size);
+	/* The config goes where the kernel's head will: nothing to allocate. */
+	uint64_t config_size = load_config(kernel_head);
+	platform_native_disk(config.native_disk, kernel_head, config_size);
 	facts.kernel_phys = load_kernel(&facts.plan);
 	load_modules();
 	facts.tsc_frequency = measure_tsc_rate();

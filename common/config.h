@@ -21,6 +21,10 @@
 #define CONFIG_PATH_MAX 128
 #define CONFIG_CMDLINE_MAX 4096 /* bytes including the NUL */
 #define CONFIG_MODULES_MAX 64
+/* The largest config file the loaders read and mkimage writes: ten
+ * times what the longest settings take. It fits the buffer the loaders
+ * read the kernel's head into, so the config needs no allocation. */
+#define CONFIG_FILE_MAX (60u << 10)
 
 struct config {
 	char kernel[CONFIG_PATH_MAX];

@@ -13,6 +13,7 @@
 
 #include "boot.h"
 #include "bootinfo.h"
+#include "config.h"
 #include "early_idt.h"
 #include "fake_platform.h"
 #include "layout.h"
@@ -371,6 +372,28 @@ static void test_bad_config_line_is_named(void **state)
 	expect_halt_with("line 2");
 }
 
+/* The config is read into the kernel's head buffer: one byte more than
+ * it holds is refused by name, and the largest one boots. */
+static void test_config_size_limit(void **state)
+{
+	(void)state;
+	static char text[CONFIG_FILE_MAX + 1];
+	static const char line[] = "kernel=/boot/kernel.elf\n";
+	memset(text, '#', sizeof(text));
+	memcpy(text, line, sizeof(line) - 1);
+	text[CONFIG_FILE_MAX - 1] = '\n';
+	kernel_size = make_kernel(kernel, sizeof(kernel));
+	fake_platform_add_file("/boot/twinboot.cfg", text, CONFIG_FILE_MAX);
+	fake_platform_add_file("/boot/kernel.elf", kernel, kernel_size);
+	run_boot();
+	assert_int_equal(entered_bootinfo()->magic, TB_BOOTINFO_MAGIC);
+	setup(NULL);
+	text[CONFIG_FILE_MAX] = '\n';
+	fake_platform_add_file("/boot/twinboot.cfg", text, CONFIG_FILE_MAX + 1);
+	fake_platform_add_file("/boot/kernel.elf", kernel, kernel_size);
+	expect_halt_with("/boot/twinboot.cfg: 61441 bytes, more than a config may have (61440)");
+}
+
 static void test_missing_kernel_is_named(void **state)
 {
 	(void)state;
@@ -593,6 +616,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_memory_map_is_normalised, setup),
 	    cmocka_unit_test_setup(test_missing_config_is_named, setup),
 	    cmocka_unit_test_setup(test_bad_config_line_is_named, setup),
+	    cmocka_unit_test_setup(test_config_size_limit, setup),
 	    cmocka_unit_test_setup(test_missing_kernel_is_named, setup),
 	    cmocka_unit_test_setup(test_bad_kernel_is_named, setup),
 	    cmocka_unit_test_setup(test_missing_module_is_named, setup),

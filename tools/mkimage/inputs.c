@@ -162,9 +162,10 @@ static int read_config(const struct options *opt, struct inputs *in)
 	struct blob cfg;
 	if (blob_read(opt->config, &cfg))
 		return -1;
-	if (cfg.size >= sizeof(in->config)) {
-		fprintf(stderr, "mkimage: %s is %zu bytes; a config must be under %u\n",
-		        opt->config, cfg.size, CONFIG_TEXT_MAX);
+	if (cfg.size > sizeof(in->config)) {
+		fprintf(stderr,
+		        "mkimage: %s is %zu bytes; the loaders take a config of at most %u\n",
+		        opt->config, cfg.size, CONFIG_FILE_MAX);
 		free(cfg.data);
 		return -1;
 	}

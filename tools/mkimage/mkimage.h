@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
+
 #define SECTOR 512u
 #define GPT_ENTRIES 128u
 #define GPT_ENTRY_SIZE 128u
@@ -53,14 +55,12 @@ struct blob {
 	size_t size;
 };
 
-#define CONFIG_TEXT_MAX 65536 /* a twinboot.cfg larger than this is a mistake */
-
 /* Everything read and vetted before the image is written (inputs.c). */
 struct inputs {
 	struct blob kernel, stage1, stage2;
 	uint64_t efi_size;
 	uint64_t module_size[MAX_MODULES];
-	char config[CONFIG_TEXT_MAX]; /* boot/twinboot.cfg's text */
+	char config[CONFIG_FILE_MAX]; /* boot/twinboot.cfg's text, as the loaders take it */
 	size_t config_len;
 	uint8_t seed[32]; /* SHA-256 of all of the above and the epoch */
 	/* --sign: the manifest, which also goes after stage 2 (image.c) */
