@@ -49,14 +49,17 @@ static int to_efi_path(const char *path, CHAR16 *out, size_t max)
 	return 0;
 }
 
-/* The file read last stays open, its size known: common/boot.c reads
- * each file in two calls in a row (its size, then its bytes; a kernel's
- * head, then the rest), and every Open walks the path through the
- * firmware's FAT driver (about 0.2 ms under QEMU), every GetInfo another
- * 0.1 ms. Any failure closes it. */
+/* The file read last stays open: common/boot.c reads each file in two
+ * calls in a row (a kernel's head, then the rest), and every Open walks
+ * the path through the firmware's FAT driver (about 0.2 ms under QEMU).
+ * Its size is asked of the firmware (GetInfo, another 0.1 ms) only when
+ * no read has run into the end of the file yet: a read that does tells
+ * it (a small config or kernel is read whole in one call). Any failure
+ * closes it. */
 static EFI_FILE_HANDLE last_file;
 static char last_path[256];
 static uint64_t last_size, last_position;
+static int last_size_known;
 
 static void forget_file(void)
 {
@@ -68,10 +71,6 @@ static void forget_file(void)
 
 static int open_file(const char *path, struct error *err)
 {
-	EFI_GUID info_guid = EFI_FILE_INFO_ID;
-	/* EFI_FILE_INFO ends in the file name: room for a long one. */
-	UINT64 info_buf[(sizeof(EFI_FILE_INFO) + 512) / 8];
-	UINTN info_size = sizeof(info_buf);
 	CHAR16 name[256];
 	if (last_file && !strcmp(path, last_path))
 		return 0;
@@ -83,7 +82,20 @@ static int open_file(const char *path, struct error *err)
 		last_file = NULL;
 		return error_set(err, "uefi: %s: Open failed: %s", path, uefi_status_text(s));
 	}
-	s = last_file->GetInfo(last_file, &info_guid, &info_size, info_buf);
+	last_size_known = 0;
+	last_position = 0;
+	str_copy(last_path, path, sizeof(last_path));
+	return 0;
+}
+
+/* The open file's size, and that it is a file, from GetInfo. */
+static int stat_file(const char *path, struct error *err)
+{
+	EFI_GUID info_guid = EFI_FILE_INFO_ID;
+	/* EFI_FILE_INFO ends in the file name: room for a long one. */
+	UINT64 info_buf[(sizeof(EFI_FILE_INFO) + 512) / 8];
+	UINTN info_size = sizeof(info_buf);
+	EFI_STATUS s = last_file->GetInfo(last_file, &info_guid, &info_size, info_buf);
 	if (EFI_ERROR(s)) {
 		forget_file();
 		return error_set(err, "uefi: %s: GetInfo failed: %s", path, uefi_status_text(s));
@@ -94,9 +106,30 @@ static int open_file(const char *path, struct error *err)
 		return error_set(err, "uefi: %s is a directory", path);
 	}
 	last_size = info->FileSize;
-	last_position = 0;
-	str_copy(last_path, path, sizeof(last_path));
+	last_size_known = 1;
 	return 0;
+}
+
+/* Read on a directory returns one EFI_FILE_INFO (UEFI 2.10 13.5, Read()), whose
+ * first field, its Size, is the count read: no config or ELF file starts
+ * with its own length as a 64-bit number. Such bytes are checked with
+ * GetInfo, which names the directory. */
+static int may_be_directory(const void *bytes, uint64_t count)
+{
+	UINT64 first;
+	if (count < SIZE_OF_EFI_FILE_INFO)
+		return 0;
+	memcpy(&first, bytes, sizeof(first));
+	return first == count;
+}
+
+static int read_failed(const char *path, uint64_t done, uint64_t bytes, EFI_STATUS s,
+                       struct error *err)
+{
+	forget_file();
+	return error_set(err, "uefi: %s: Read failed after %llu of %llu bytes: %s", path,
+	                 (unsigned long long)done, (unsigned long long)bytes,
+	                 s == EFI_END_OF_FILE ? "end of file" : uefi_status_text(s));
 }
 
 int platform_read_file(const char *path, uint64_t offset, void *dest, uint64_t len, uint64_t *size,
@@ -105,14 +138,15 @@ int platform_read_file(const char *path, uint64_t offset, void *dest, uint64_t l
 	struct fat_volume *volume = uefi_disk_volume();
 	if (volume)
 		return fat_read_file(volume, path, offset, dest, len, size, err);
-	if (open_file(path, err))
+	if (open_file(path, err) || (!len && !last_size_known && stat_file(path, err)))
 		return -1;
 	EFI_FILE_HANDLE file = last_file;
-	*size = last_size;
-	uint64_t left = offset < last_size ? last_size - offset : 0;
+	uint64_t left = !last_size_known ? len : offset < last_size ? last_size - offset : 0;
 	uint64_t bytes = len < left ? len : left;
-	if (!bytes)
+	if (!bytes) {
+		*size = last_size;
 		return 0;
+	}
 	/* Reads in a row (a kernel's head, then the rest) go on from where
 	 * the last one stopped. */
 	EFI_STATUS s = offset == last_position ? EFI_SUCCESS : file->SetPosition(file, offset);
@@ -121,20 +155,32 @@ int platform_read_file(const char *path, uint64_t offset, void *dest, uint64_t l
 		return error_set(err, "uefi: %s: SetPosition(%llu) failed: %s", path,
 		                 (unsigned long long)offset, uefi_status_text(s));
 	}
-	/* One Read for all of it; loop only if the firmware returns less
-	 * (the spec allows it for some devices). */
+	/* One Read for all of it. A file's read stops short only at its end
+	 * (UEFI 2.10 13.5, Read()), which tells a size not known yet; short of a
+	 * known size, read on (some firmwares return less of a big read). */
 	uint64_t done = 0;
 	while (done < bytes) {
 		UINTN chunk = bytes - done;
 		s = file->Read(file, &chunk, (uint8_t *)dest + done);
-		if (EFI_ERROR(s) || chunk == 0) {
-			forget_file();
-			return error_set(err, "uefi: %s: Read failed after %llu of %llu bytes: %s",
-			                 path, (unsigned long long)done, (unsigned long long)bytes,
-			                 EFI_ERROR(s) ? uefi_status_text(s) : "end of file");
-		}
+		if (EFI_ERROR(s) || chunk > bytes - done)
+			return read_failed(path, done, bytes,
+			                   EFI_ERROR(s) ? s : EFI_BAD_BUFFER_SIZE, err);
 		done += chunk;
+		if (!chunk || !last_size_known)
+			break;
 	}
+	if (done < bytes && !last_size_known) {
+		if (may_be_directory(dest, done) && stat_file(path, err))
+			return -1;
+		last_size = offset + done;
+		last_size_known = 1;
+	}
+	if (done < bytes && offset + done < last_size)
+		return read_failed(path, done, bytes, EFI_END_OF_FILE, err);
 	last_position = offset + done;
+	/* A read that filled the buffer leaves the size to ask. */
+	if (!last_size_known && stat_file(path, err))
+		return -1;
+	*size = last_size;
 	return 0;
 }

@@ -122,6 +122,13 @@ def delete_file(img, path):
                    capture_output=True)
 
 
+def make_directory(img, path):
+    """An empty ESP directory `path` where a file may have been."""
+    subprocess.run(["mdel", "-i", f"{img}@@1M", "::" + path], env=ENV, capture_output=True)
+    subprocess.run(["mmd", "-i", f"{img}@@1M", "::" + path], check=True, env=ENV,
+                   capture_output=True)
+
+
 # --- FAT ----------------------------------------------------------------------
 class Fat:
     """Just enough of the ESP's FAT to find a file's clusters and edit them."""

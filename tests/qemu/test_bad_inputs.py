@@ -14,7 +14,7 @@ import struct
 import pytest
 
 from badimage import (Fat, blkdebug_config, broken_kernel, copy_image, corrupt_gpt_header,
-                      delete_file, put_file)
+                      delete_file, make_directory, put_file)
 from conftest import KERNEL
 from harness import Qemu
 
@@ -176,6 +176,46 @@ def test_missing_config_is_named(firmware, tmp_path):
     img = copy_image(tmp_path)
     delete_file(img, "/boot/twinboot.cfg")
     expect_error(img, firmware, r".*/boot/twinboot\.cfg.*(not found|NOT_FOUND|Not Found)")
+
+
+# The largest config the loaders take (CONFIG_FILE_MAX): the UEFI loader
+# reads a config in one call that must reach its end to tell its size
+# (files_uefi.c); one that fills the buffer asks the firmware instead.
+CONFIG_FILE_MAX = 60 << 10
+
+
+def config_of(size):
+    head = b"kernel=/boot/kernel.elf\n"
+    return head + b"#" * (size - len(head) - 1) + b"\n"
+
+
+@pytest.mark.parametrize("firmware", FIRMWARES)
+def test_config_of_the_largest_size_boots(firmware, tmp_path):
+    img = copy_image(tmp_path)
+    put_file(img, "/boot/twinboot.cfg", config_of(CONFIG_FILE_MAX))
+    assert "Hello World!" in expect_boot(img, firmware)
+
+
+@pytest.mark.parametrize("firmware", FIRMWARES)
+def test_config_over_the_largest_size_is_named(firmware, tmp_path):
+    img = copy_image(tmp_path)
+    put_file(img, "/boot/twinboot.cfg", config_of(CONFIG_FILE_MAX + 1))
+    expect_error(img, firmware, r"/boot/twinboot\.cfg: 61441 bytes, more than a config may "
+                                r"have \(61440\)")
+
+
+# A directory where a file belongs. The UEFI loader learns a small file's
+# size from its one read, and the firmware's FAT driver reads a directory
+# as directory entries, which must not pass for a config or a kernel.
+DIRECTORY = {"bios": "fat: {} is a directory, not a file", "uefi": "uefi: {} is a directory"}
+
+
+@pytest.mark.parametrize("path", ["/boot/twinboot.cfg", "/boot/kernel.elf"])
+@pytest.mark.parametrize("firmware", FIRMWARES)
+def test_directory_in_place_of_a_file_is_named(firmware, path, tmp_path):
+    img = copy_image(tmp_path)
+    make_directory(img, path)
+    expect_error(img, firmware, re.escape(DIRECTORY[firmware].format(path)))
 
 
 @pytest.mark.parametrize("firmware", FIRMWARES)
