@@ -102,22 +102,32 @@ uint64_t platform_alloc_pages(uint64_t pages, uint32_t tb_type, uint64_t max_add
 	return addr;
 }
 
+/* GUIDs compared as two 64-bit words: no memcmp call per table and
+ * candidate. */
+static int guid_is(const EFI_GUID *g, const EFI_GUID *want)
+{
+	uint64_t a[2], b[2];
+	__builtin_memcpy(a, g, sizeof(a));
+	__builtin_memcpy(b, want, sizeof(b));
+	return !((a[0] ^ b[0]) | (a[1] ^ b[1]));
+}
+
 void platform_find_tables(uint64_t *rsdp, uint64_t *smbios, uint64_t *efi_system_table)
 {
-	EFI_GUID acpi20 = ACPI_20_TABLE_GUID, acpi10 = ACPI_TABLE_GUID;
-	EFI_GUID smbios3 = SMBIOS3_TABLE_GUID, smbios2 = SMBIOS_TABLE_GUID;
+	static const EFI_GUID acpi20 = ACPI_20_TABLE_GUID, acpi10 = ACPI_TABLE_GUID;
+	static const EFI_GUID smbios3 = SMBIOS3_TABLE_GUID, smbios2 = SMBIOS_TABLE_GUID;
 	uint64_t acpi_old = 0, smbios_old = 0;
 	*rsdp = *smbios = 0;
 	for (UINTN i = 0; i < uefi_st->NumberOfTableEntries; i++) {
 		EFI_CONFIGURATION_TABLE *t = &uefi_st->ConfigurationTable[i];
 		uint64_t addr = (uint64_t)(uintptr_t)t->VendorTable;
-		if (!memcmp(&t->VendorGuid, &acpi20, sizeof(EFI_GUID)))
+		if (guid_is(&t->VendorGuid, &acpi20))
 			*rsdp = addr;
-		else if (!memcmp(&t->VendorGuid, &acpi10, sizeof(EFI_GUID)))
+		else if (guid_is(&t->VendorGuid, &acpi10))
 			acpi_old = addr;
-		else if (!memcmp(&t->VendorGuid, &smbios3, sizeof(EFI_GUID)))
+		else if (guid_is(&t->VendorGuid, &smbios3))
 			*smbios = addr;
-		else if (!memcmp(&t->VendorGuid, &smbios2, sizeof(EFI_GUID)))
+		else if (guid_is(&t->VendorGuid, &smbios2))
 			smbios_old = addr;
 	}
 	if (!*rsdp)
