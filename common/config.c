@@ -165,32 +165,31 @@ int config_parse(const char *text, size_t len, struct config *cfg, struct error 
 	unsigned line = 0, settings = 0;
 	size_t at = 0;
 	while (at < len) {
-		struct span s = {text + at, 0};
-		while (at + s.n < len && s.p[s.n] != '\n')
-			s.n++;
-		at += s.n + 1;
+		/* One pass over the line: where it ends, where a comment and
+		 * the first '=' before it start, and no NUL, which would
+		 * silently cut a value short further on. */
+		const char *p = text + at;
+		size_t n = 0, comment = SIZE_MAX, eq = SIZE_MAX;
 		line++;
-		/* A NUL would silently cut a value short further on. */
-		for (size_t i = 0; i < s.n; i++)
-			if (s.p[i] == 0)
+		for (; at + n < len && p[n] != '\n'; n++) {
+			if (p[n] == 0)
 				return error_set(err, "config: line %u: NUL byte at column %u",
-				                 line, (unsigned)i + 1);
-		for (size_t i = 0; i < s.n; i++)
-			if (s.p[i] == '#') {
-				s.n = i;
-				break;
-			}
-		s = trim(s);
+				                 line, (unsigned)n + 1);
+			if (p[n] == '#' && comment == SIZE_MAX)
+				comment = n;
+			if (p[n] == '=' && eq == SIZE_MAX && comment == SIZE_MAX)
+				eq = n;
+		}
+		at += n + 1;
+		struct span s = trim((struct span){p, comment < n ? comment : n});
 		if (s.n == 0)
 			continue;
-		size_t eq = 0;
-		while (eq < s.n && s.p[eq] != '=')
-			eq++;
-		struct span key = trim((struct span){s.p, eq});
-		if (eq == s.n || key.n == 0)
+		struct span key = trim((struct span){p, eq < n ? eq : 0});
+		if (eq == SIZE_MAX || key.n == 0)
 			return error_set(err, "config: line %u: expected key=value, got '%.*s'",
 			                 line, quote_len(s), s.p);
-		struct span v = trim((struct span){s.p + eq + 1, s.n - eq - 1});
+		size_t end = (size_t)(s.p - p) + s.n; /* past the value */
+		struct span v = trim((struct span){p + eq + 1, end - eq - 1});
 		if (apply(cfg, line, key, v, err))
 			return -1;
 		settings++;
