@@ -165,11 +165,11 @@ static _Noreturn void no_room_for_kernel(uint64_t bytes)
 }
 
 /* The kernel file's first bytes: all of a small kernel, the headers of a
- * big one. 60 KiB: one INT 13h read on any BIOS (EDD's limit is 127
- * sectors, so 64 KiB would take two), and the rest of the file then
- * starts on a page boundary (a cluster boundary too for clusters up to
- * 4 KiB; larger ones just start the rest mid-cluster). Static: the BIOS
- * stack is small. */
+ * big one; the config before them (load_config). 60 KiB: one INT 13h
+ * read on any BIOS (EDD's limit is 127 sectors, so 64 KiB would take
+ * two), and the rest of the file then starts on a page boundary (a
+ * cluster boundary too for clusters up to 4 KiB; larger ones just start
+ * the rest mid-cluster). Static: the BIOS stack is small. */
 #define KERNEL_HEAD_BYTES (60u << 10)
 static uint8_t kernel_head[KERNEL_HEAD_BYTES];
 _Static_assert(KERNEL_HEAD_BYTES >= CONFIG_FILE_MAX, "the config is read into kernel_head");
