@@ -169,9 +169,10 @@ int platform_read_file(const char *path, uint64_t offset, void *dest, uint64_t l
 		if (!chunk || !last_size_known)
 			break;
 	}
+	if (done < bytes && !last_size_known && may_be_directory(dest, done) &&
+	    stat_file(path, err))
+		return -1;
 	if (done < bytes && !last_size_known) {
-		if (may_be_directory(dest, done) && stat_file(path, err))
-			return -1;
 		last_size = offset + done;
 		last_size_known = 1;
 	}
