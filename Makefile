@@ -58,13 +58,14 @@ COMMON_SRC := common/lib.c common/fmt.c common/error.c common/crc32.c \
 COMMON_HOST_SRC := $(filter-out common/lib.c,$(COMMON_SRC))
 # PC hardware the host can't drive (the PIT): in the loaders and the kernel.
 COMMON_PC_SRC := common/pit.c
-# The IDE bus-master driver and PCI configuration access: in both loaders.
-COMMON_DISK_PC_SRC := common/ata_dma.c common/pci.c
+# The IDE bus-master driver, PCI configuration access and COM1: in both
+# loaders.
+COMMON_LOADER_PC_SRC := common/ata_dma.c common/pci.c common/uart.c
 # The UEFI loader finds its partition through the firmware (no GPT code)
 # and reads FAT itself only over our IDE driver (loader/uefi/disk_uefi.c);
 # virtio-blk is fast through the firmware.
 UEFI_COMMON_SRC := $(filter-out common/gpt.c common/crc32.c common/virtio_blk.c,$(COMMON_SRC)) \
-	$(COMMON_PC_SRC) $(COMMON_DISK_PC_SRC)
+	$(COMMON_PC_SRC) $(COMMON_LOADER_PC_SRC)
 
 # BIOS: stage 1 is the MBR; stage 2 is real-mode asm edges around 32-bit C.
 BIOS_MBR_SRC := loader/bios/mbr.asm
@@ -77,7 +78,7 @@ BIOS_C_SRC := loader/bios/main.c loader/bios/platform_bios.c loader/bios/console
 # UEFI: gnu-efi's crt0 enters efi_main; no asm of ours.
 UEFI_C_SRC := loader/uefi/main.c loader/uefi/platform_uefi.c loader/uefi/files_uefi.c \
 	loader/uefi/exit_uefi.c loader/uefi/gop.c loader/uefi/handoff_uefi.c \
-	loader/uefi/serial_uefi.c loader/uefi/status.c loader/uefi/secure_uefi.c \
+	loader/uefi/status.c loader/uefi/secure_uefi.c \
 	loader/uefi/disk_uefi.c
 
 # The kernel. It shares the formatter and string functions with the loaders.
@@ -175,7 +176,7 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
 obj = $(addprefix $(B)/$(1)/,$(patsubst %.c,%.o,$(patsubst %.asm,%.o,$(2))))
 
 BIOS_OBJ := $(call obj,bios,$(BIOS_ASM_SRC) $(BIOS_C_SRC) $(COMMON_SRC) $(COMMON_PC_SRC) \
-	$(COMMON_DISK_PC_SRC))
+	$(COMMON_LOADER_PC_SRC))
 UEFI_OBJ := $(call obj,uefi,$(UEFI_C_SRC) $(UEFI_COMMON_SRC))
 KERNEL_OBJ := $(call obj,kernel,$(KERNEL_ASM_SRC) $(KERNEL_C_SRC) $(KERNEL_COMMON_SRC))
 MKIMAGE_OBJ := $(call obj,mkimage,$(MKIMAGE_SRC) $(MKIMAGE_COMMON_SRC))

@@ -3,14 +3,15 @@
  *
  * Writes go straight to video memory (no INT 10h: this runs in protected
  * mode and must keep working when the BIOS is out of reach), continuing
- * below what the BIOS printed, scrolling at the bottom. COM1 is an 8250/
- * 16550 UART at 0x3f8 set to 115200 8N1 (divisor 1).
+ * below what the BIOS printed, scrolling at the bottom. COM1 (common/
+ * uart.c) is set to 115200 8N1 whatever the BIOS left.
  */
 #include <stdint.h>
 
 #include "bios.h"
 #include "log.h"
 #include "lib.h"
+#include "uart.h"
 
 #define VGA_TEXT ((volatile uint16_t *)bios_ptr(0xb8000))
 #define VGA_COLS 80u
@@ -20,37 +21,8 @@
 #define CRTC_DATA 0x3d5
 #define BDA_CURSOR ((volatile uint8_t *)bios_ptr(0x450)) /* page 0: column, row */
 
-#define COM1 0x3f8
-#define UART_LSR_THRE 0x20 /* transmit holding register empty */
-
 static unsigned row, col;
 static int vga_on, serial_on;
-
-static void serial_init(void)
-{
-	/* No UART answers with 0xff; the scratch register (offset 7) of a
-	 * present one holds what we write. */
-	outb(COM1 + 7, 0x5a);
-	if (inb(COM1 + 7) != 0x5a)
-		return;
-	outb(COM1 + 1, 0x00); /* no interrupts */
-	outb(COM1 + 3, 0x80); /* DLAB: the next two are the divisor */
-	outb(COM1 + 0, 0x01); /* 115200 / 1 */
-	outb(COM1 + 1, 0x00);
-	outb(COM1 + 3, 0x03); /* 8 data bits, no parity, 1 stop bit */
-	outb(COM1 + 2, 0xc7); /* FIFOs on and cleared */
-	outb(COM1 + 4, 0x03); /* DTR and RTS */
-	serial_on = 1;
-}
-
-static void serial_putc(char c)
-{
-	/* Bounded: a wedged UART must not hang the boot. */
-	for (unsigned spin = 0; spin < 100000; spin++)
-		if (inb(COM1 + 5) & UART_LSR_THRE)
-			break;
-	outb(COM1, (uint8_t)c);
-}
 
 /* Move the blinking cursor and the BIOS's idea of it to (row, col). */
 static void vga_sync_cursor(void)
@@ -91,7 +63,7 @@ static void vga_putc(char c)
 
 void console_init(void)
 {
-	serial_init();
+	serial_on = uart_init(0);
 	/* Carry on where the BIOS left its cursor, so its messages stay. */
 	col = BDA_CURSOR[0];
 	row = BDA_CURSOR[1];
@@ -104,17 +76,13 @@ void console_init(void)
 
 void console_write(const char *text, uint32_t len)
 {
-	for (uint32_t i = 0; i < len; i++) {
-		if (vga_on)
+	if (vga_on) {
+		for (uint32_t i = 0; i < len; i++)
 			vga_putc(text[i]);
-		if (serial_on && log_serial_enabled) {
-			if (text[i] == '\n')
-				serial_putc('\r');
-			serial_putc(text[i]);
-		}
-	}
-	if (vga_on)
 		vga_sync_cursor();
+	}
+	if (serial_on && log_serial_enabled)
+		uart_write(text, len);
 }
 
 void console_serial_only(void)

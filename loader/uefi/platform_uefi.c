@@ -11,18 +11,35 @@
 
 #include "cpu.h"
 #include "lib.h"
+#include "log.h"
 #include "memmap.h"
 #include "pit.h"
 #include "platform.h"
+#include "uart.h"
 #include "uefi.h"
 
 int uefi_boot_services_exited;
+
+/* COM1 by port I/O, for after ExitBootServices (and a firmware with no
+ * console), when ConOut and OVMF's mirror of it on the serial port are
+ * gone. The firmware's 8N1 setup, and so its speed, stays. */
+static void write_com1(const char *text, size_t len)
+{
+	static int ready;
+	if (!log_serial_enabled)
+		return;
+	if (!ready) {
+		uart_init(1);
+		ready = 1;
+	}
+	uart_write(text, len);
+}
 
 void platform_write(const char *text, size_t len)
 {
 	/* A headless firmware may install no console at all. */
 	if (uefi_boot_services_exited || !uefi_st->ConOut) {
-		uefi_serial_write(text, len);
+		write_com1(text, len);
 		return;
 	}
 	CHAR16 buf[130];

@@ -26,9 +26,6 @@ struct fat_volume *uefi_disk_volume(void);
 /* "Not Found" and friends, for messages. */
 const char *uefi_status_text(EFI_STATUS status);
 
-/* COM1 by port I/O, for after ExitBootServices. */
-void uefi_serial_write(const char *text, size_t len);
-
 /* Copy the GDT and the CR3-switching trampoline into a page below 4 GiB;
  * before ExitBootServices (it allocates). */
 int uefi_handoff_prepare(struct error *err);
