@@ -317,7 +317,7 @@ BENCH_BINS := $(BENCH)/kernel-tiny.elf $(BENCH_PAD_MIB:%=$(BENCH)/kernel-%M.elf)
 	$(BENCH)/rawread.bin $(BENCH)/rawread.efi
 .SECONDARY: $(BENCH_PAD_MIB:%=$(BENCH)/pad-%M.bin) $(BENCH_PAD_MIB:%=$(BENCH)/pad-%M.o)
 
-$(BENCH)/kernel.o: tests/bench/kernel.c tests/bench/com1.h
+$(BENCH)/kernel.o: tests/bench/kernel.c tests/bench/com1.h common/portio.h
 	$(say) CC64 $<
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LOWKERNEL_CFLAGS) -c $< -o $@

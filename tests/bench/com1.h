@@ -6,10 +6,7 @@
 
 #include <stdint.h>
 
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
+#include "../../common/portio.h"
 
 static inline void puts_com1(const char *s)
 {
