@@ -353,6 +353,7 @@ $(BENCH)/rawread.bin: tests/bench/rawread.asm
 	$(Q)$(NASM) -f bin $< -o $@
 $(BENCH)/rawread.so: $(B)/uefi/tests/bench/rawread_efi.o loader/uefi/uefi.lds
 	$(say) LD $@
+	@mkdir -p $(@D)
 	$(Q)$(CC) $(UEFI_LDFLAGS) $(UEFI_CRT0) $< -o $@ $(UEFI_LIBS)
 $(BENCH)/rawread.efi: $(BENCH)/rawread.so
 	$(say) OBJCOPY $@
