@@ -302,16 +302,20 @@ static void final_memory_map(struct boot_block *block, const struct boot_facts *
 	if (platform_exit_firmware(&map, &err))
 		log_fatal_error(&err);
 	log_release(); /* the banner, now that writing is cheap */
-	if (memmap_normalize(&map, &err))
-		log_fatal_error(&err);
-	/* The kernel's pages, wherever they came from (load_kernel). */
-	if (memmap_carve(&map, facts->kernel_phys, facts->plan.virt_end - facts->plan.virt_base,
-	                 TB_MEM_KERNEL, &err))
+	/* The kernel's pages, wherever they came from (load_kernel): to the
+	 * firmware they are loader memory, which KERNEL outranks. The
+	 * framebuffer, which firmware maps leave out or call reserved,
+	 * outranks all but BAD (memmap.c). So one normalising pass over the
+	 * firmware's entries and these two types them. */
+	if (memmap_add(&map, facts->kernel_phys, facts->plan.virt_end - facts->plan.virt_base,
+	               TB_MEM_KERNEL, &err))
 		log_fatal_error(&err);
 	if (facts->console.type == TB_CONSOLE_FRAMEBUFFER &&
-	    memmap_carve(&map, facts->console.address,
-	                 (uint64_t)facts->console.pitch * facts->console.height, TB_MEM_FRAMEBUFFER,
-	                 &err))
+	    memmap_add(&map, facts->console.address,
+	               (uint64_t)facts->console.pitch * facts->console.height, TB_MEM_FRAMEBUFFER,
+	               &err))
+		log_fatal_error(&err);
+	if (memmap_normalize(&map, &err))
 		log_fatal_error(&err);
 	block->info.mem_map_entries = map.count;
 	if (log_verbose_enabled) /* not a walk of the map for nothing */

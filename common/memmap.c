@@ -12,15 +12,18 @@
 #include "memmap.h"
 #include "lib.h"
 
-/* Where two firmware entries overlap, the stricter type wins: a byte that
- * any source calls reserved must not be handed out as RAM. Weakest first:
+/* Where two entries overlap, the stricter type wins: a byte that any
+ * source calls reserved must not be handed out as RAM. Weakest first:
  * free RAM, then what the loader put there (reclaimable, then the kernel's
- * own), then firmware regions the OS must keep, with BAD last since
- * defective RAM must never be used whatever else claims it. */
+ * own), then firmware regions the OS must keep. The framebuffer comes
+ * after those: the loader adds it where GOP or VBE says the screen is,
+ * which a firmware map leaves out or calls reserved, and names it there.
+ * BAD is last since defective RAM must never be used whatever else claims
+ * it. */
 static const uint32_t strength[] = {
     [TB_MEM_USABLE] = 1,   [TB_MEM_LOADER] = 2,      [TB_MEM_MODULE] = 3,
     [TB_MEM_KERNEL] = 4,   [TB_MEM_EFI_RUNTIME] = 5, [TB_MEM_ACPI_RECLAIMABLE] = 6,
-    [TB_MEM_ACPI_NVS] = 7, [TB_MEM_FRAMEBUFFER] = 8, [TB_MEM_RESERVED] = 9,
+    [TB_MEM_ACPI_NVS] = 7, [TB_MEM_RESERVED] = 8,    [TB_MEM_FRAMEBUFFER] = 9,
     [TB_MEM_BAD] = 10,
 };
 
@@ -305,30 +308,29 @@ uint32_t memmap_type_from_e820(uint32_t e820_type, uint32_t ext_attr, int has_ex
 
 uint32_t memmap_type_from_efi(uint32_t efi_type)
 {
-	switch (efi_type) {
-	case 1: /* EfiLoaderCode: the running loader image */
-	case 2: /* EfiLoaderData: its pool allocations */
-		return TB_MEM_LOADER;
-	case 3: /* EfiBootServicesCode */
-	case 4: /* EfiBootServicesData */
-	case 7: /* EfiConventionalMemory */
-		return TB_MEM_USABLE;
-	case 5: /* EfiRuntimeServicesCode */
-	case 6: /* EfiRuntimeServicesData */
-		return TB_MEM_EFI_RUNTIME;
-	case 8:
-		return TB_MEM_BAD; /* EfiUnusableMemory */
-	case 9:
-		return TB_MEM_ACPI_RECLAIMABLE; /* EfiACPIReclaimMemory */
-	case 10:
-		return TB_MEM_ACPI_NVS; /* EfiACPIMemoryNVS */
-	case MEMMAP_EFI_TYPE_KERNEL:
+	/* A table, not a switch: one lookup per descriptor, and far fewer
+	 * blocks for an emulator to translate than a jump table's cases. */
+	static const uint8_t from_efi[] = {
+	    [1] = TB_MEM_LOADER,            /* EfiLoaderCode: the running loader image */
+	    [2] = TB_MEM_LOADER,            /* EfiLoaderData: its pool allocations */
+	    [3] = TB_MEM_USABLE,            /* EfiBootServicesCode */
+	    [4] = TB_MEM_USABLE,            /* EfiBootServicesData */
+	    [5] = TB_MEM_EFI_RUNTIME,       /* EfiRuntimeServicesCode */
+	    [6] = TB_MEM_EFI_RUNTIME,       /* EfiRuntimeServicesData */
+	    [7] = TB_MEM_USABLE,            /* EfiConventionalMemory */
+	    [8] = TB_MEM_BAD,               /* EfiUnusableMemory */
+	    [9] = TB_MEM_ACPI_RECLAIMABLE,  /* EfiACPIReclaimMemory */
+	    [10] = TB_MEM_ACPI_NVS,         /* EfiACPIMemoryNVS */
+	};
+	if (efi_type < ARRAY_SIZE(from_efi) && from_efi[efi_type])
+		return from_efi[efi_type];
+	if (efi_type == MEMMAP_EFI_TYPE_KERNEL)
 		return TB_MEM_KERNEL;
-	case MEMMAP_EFI_TYPE_MODULE:
+	if (efi_type == MEMMAP_EFI_TYPE_MODULE)
 		return TB_MEM_MODULE;
-	case MEMMAP_EFI_TYPE_LOADER:
+	if (efi_type == MEMMAP_EFI_TYPE_LOADER)
 		return TB_MEM_LOADER;
-	default: /* reserved, MMIO, port space, PAL code, persistent, unaccepted */
-		return TB_MEM_RESERVED;
-	}
+	/* 0 and 11-15: reserved, MMIO, port space, PAL code, persistent,
+	 * unaccepted; and any type a later spec adds */
+	return TB_MEM_RESERVED;
 }

@@ -24,8 +24,8 @@ static unsigned oracle_rank(uint32_t type)
 	static const uint32_t order[] = {TB_MEM_USABLE,      TB_MEM_LOADER,
 	                                 TB_MEM_MODULE,      TB_MEM_KERNEL,
 	                                 TB_MEM_EFI_RUNTIME, TB_MEM_ACPI_RECLAIMABLE,
-	                                 TB_MEM_ACPI_NVS,    TB_MEM_FRAMEBUFFER,
-	                                 TB_MEM_RESERVED,    TB_MEM_BAD};
+	                                 TB_MEM_ACPI_NVS,    TB_MEM_RESERVED,
+	                                 TB_MEM_FRAMEBUFFER, TB_MEM_BAD};
 	for (unsigned i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (order[i] == type)
 			return i + 1;

@@ -210,6 +210,26 @@ static void test_every_order_gives_one_map(void **state)
 	}
 }
 
+/* The framebuffer the loader adds names the screen's range whatever the
+ * firmware called it (here reserved, as a PCI hole often is); only
+ * defective RAM outranks it. */
+static void test_framebuffer_outranks_all_but_bad(void **state)
+{
+	(void)state;
+	add(0x0, 0xa0000, TB_MEM_USABLE);
+	add(0xe0000000, 0x20000000, TB_MEM_RESERVED);
+	add(0xfd000000, 0x300000, TB_MEM_FRAMEBUFFER);
+	add(0xfd100000, 0x1000, TB_MEM_BAD);
+	normalize();
+	assert_int_equal(map.count, 6);
+	expect(0, 0x0, 0xa0000, TB_MEM_USABLE);
+	expect(1, 0xe0000000, 0x1d000000, TB_MEM_RESERVED);
+	expect(2, 0xfd000000, 0x100000, TB_MEM_FRAMEBUFFER);
+	expect(3, 0xfd100000, 0x1000, TB_MEM_BAD);
+	expect(4, 0xfd101000, 0x1ff000, TB_MEM_FRAMEBUFFER);
+	expect(5, 0xfd300000, 0x2d00000, TB_MEM_RESERVED);
+}
+
 /* Two usable entries meeting at an odd address share a whole page. */
 static void test_unaligned_neighbours_keep_their_page(void **state)
 {
@@ -452,6 +472,9 @@ static void test_efi_types(void **state)
 	assert_int_equal(memmap_type_from_efi(9), TB_MEM_ACPI_RECLAIMABLE);
 	assert_int_equal(memmap_type_from_efi(10), TB_MEM_ACPI_NVS);
 	assert_int_equal(memmap_type_from_efi(11), TB_MEM_RESERVED);
+	assert_int_equal(memmap_type_from_efi(15), TB_MEM_RESERVED); /* unaccepted */
+	assert_int_equal(memmap_type_from_efi(16), TB_MEM_RESERVED); /* past the spec's */
+	assert_int_equal(memmap_type_from_efi(0x70000000), TB_MEM_RESERVED); /* OEM */
 	assert_int_equal(memmap_type_from_efi(MEMMAP_EFI_TYPE_KERNEL), TB_MEM_KERNEL);
 	assert_int_equal(memmap_type_from_efi(MEMMAP_EFI_TYPE_MODULE), TB_MEM_MODULE);
 	assert_int_equal(memmap_type_from_efi(MEMMAP_EFI_TYPE_LOADER), TB_MEM_LOADER);
@@ -470,6 +493,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_alloc_lowest_fit_with_limits, setup),
 	    cmocka_unit_test_setup(test_unknown_type_becomes_reserved, setup),
 	    cmocka_unit_test_setup(test_every_order_gives_one_map, setup),
+	    cmocka_unit_test_setup(test_framebuffer_outranks_all_but_bad, setup),
 	    cmocka_unit_test_setup(test_unaligned_neighbours_keep_their_page, setup),
 	    cmocka_unit_test_setup(test_carve_at_the_edges, setup),
 	    cmocka_unit_test_setup(test_carve_without_room_leaves_the_map, setup),
