@@ -302,9 +302,9 @@ static void final_memory_map(struct boot_block *block, const struct boot_facts *
 	if (platform_exit_firmware(&map, &err))
 		log_fatal_error(&err);
 	log_release(); /* the banner, now that writing is cheap */
-	/* The kernel's pages, wherever they came from (load_kernel): to the
-	 * firmware they are loader memory, which KERNEL outranks. The
-	 * framebuffer, which firmware maps leave out or call reserved,
+	/* The kernel's pages, wherever they came from (load_kernel): a
+	 * kernel read in place sits in loader memory, which KERNEL outranks.
+	 * The framebuffer, which firmware maps leave out or call reserved,
 	 * outranks all but BAD (memmap.c). So one normalising pass over the
 	 * firmware's entries and these two types them. */
 	if (memmap_add(&map, facts->kernel_phys, facts->plan.virt_end - facts->plan.virt_base,
