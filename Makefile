@@ -215,36 +215,39 @@ IMAGE := $(B)/twinboot.img
 all: $(IMAGE)
 
 # ---------------------------------------------------------------- rules
-# One pattern rule per output tree. -MMD keeps header dependencies exact.
-$(B)/bios/%.o: %.c
+# One pattern rule per output tree. -MMD keeps header dependencies exact;
+# each object also depends on this Makefile, where every flag lives, so
+# a changed flag (-flto, say) rebuilds objects instead of linking stale
+# ones; a change to anything else here rebuilds them too, which is cheap.
+$(B)/bios/%.o: %.c Makefile
 	$(say) CC32 $<
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(BIOS_CFLAGS) $(EARLY) -MMD -MP -c $< -o $@
-$(B)/bios/%.o: %.asm
+$(B)/bios/%.o: %.asm Makefile
 	$(say) NASM $<
 	@mkdir -p $(@D)
 	$(Q)$(NASM) $(BIOS_NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
-$(B)/uefi/%.o: %.c
+$(B)/uefi/%.o: %.c Makefile
 	$(say) CCEFI $<
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(UEFI_CFLAGS) $(EARLY) -MMD -MP -c $< -o $@
-$(B)/kernel/%.o: %.c
+$(B)/kernel/%.o: %.c Makefile
 	$(say) CC64 $<
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
-$(B)/kernel/%.o: %.asm
+$(B)/kernel/%.o: %.asm Makefile
 	$(say) NASM $<
 	@mkdir -p $(@D)
 	$(Q)$(NASM) $(KERNEL_NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
-$(B)/mkimage/%.o: %.c
+$(B)/mkimage/%.o: %.c Makefile
 	$(say) HOSTCC $<
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(MKIMAGE_CFLAGS) -MMD -MP -c $< -o $@
-$(B)/host/%.o: %.c
+$(B)/host/%.o: %.c Makefile
 	$(say) HOSTCC $<
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(HOST_CFLAGS) $(EARLY) -MMD -MP -c $< -o $@
-$(B)/fuzz/obj/%.o: %.c
+$(B)/fuzz/obj/%.o: %.c Makefile
 	$(say) FUZZCC $<
 	@mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(EARLY) -MMD -MP -c $< -o $@
@@ -289,7 +292,7 @@ $(KERNEL_ELF): $(KERNEL_OBJ) kernel/kernel.ld
 	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJ)
 	$(Q)$(OBJDUMP) -d $@ > $(@:.elf=.lst)
 
-$(LOWKERNEL_ELF): tests/lowkernel/lowkernel.c tests/lowkernel/lowkernel.ld common/bootinfo.h
+$(LOWKERNEL_ELF): tests/lowkernel/lowkernel.c tests/lowkernel/lowkernel.ld common/bootinfo.h Makefile
 	$(say) CC64 $<
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LOWKERNEL_CFLAGS) -c $< -o $(@:.elf=.o)
@@ -326,7 +329,7 @@ BENCH_BINS := $(BENCH)/kernel-tiny.elf $(BENCH_PAD_MIB:%=$(BENCH)/kernel-%M.elf)
 	$(BENCH)/rawread.bin $(BENCH)/rawread.efi
 .SECONDARY: $(BENCH_PAD_MIB:%=$(BENCH)/pad-%M.bin) $(BENCH_PAD_MIB:%=$(BENCH)/pad-%M.o)
 
-$(BENCH)/kernel.o: tests/bench/kernel.c tests/bench/com1.h common/portio.h
+$(BENCH)/kernel.o: tests/bench/kernel.c tests/bench/com1.h common/portio.h Makefile
 	$(say) CC64 $<
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LOWKERNEL_CFLAGS) -c $< -o $@
