@@ -22,7 +22,7 @@
 #define BDA_CURSOR ((volatile uint8_t *)bios_ptr(0x450)) /* page 0: column, row */
 
 static unsigned row, col;
-static int vga_on, serial_on;
+static int vga_on;
 
 /* Move the blinking cursor and the BIOS's idea of it to (row, col). */
 static void vga_sync_cursor(void)
@@ -63,7 +63,7 @@ static void vga_putc(char c)
 
 void console_init(void)
 {
-	serial_on = uart_init(0);
+	uart_init(0); /* without a UART, uart_write does nothing */
 	/* Carry on where the BIOS left its cursor, so its messages stay. */
 	col = BDA_CURSOR[0];
 	row = BDA_CURSOR[1];
@@ -81,7 +81,7 @@ void console_write(const char *text, uint32_t len)
 			vga_putc(text[i]);
 		vga_sync_cursor();
 	}
-	if (serial_on && log_serial_enabled)
+	if (log_serial_enabled)
 		uart_write(text, len);
 }
 

@@ -169,12 +169,16 @@ int platform_read_file(const char *path, uint64_t offset, void *dest, uint64_t l
 		if (!chunk || !last_size_known)
 			break;
 	}
-	if (done < bytes && !last_size_known && may_be_directory(dest, done) &&
-	    stat_file(path, err))
-		return -1;
+	/* Short: the read ran into the end, which is the size, unless the
+	 * bytes may be a directory's; GetInfo then tells, and its size stands. */
 	if (done < bytes && !last_size_known) {
-		last_size = offset + done;
-		last_size_known = 1;
+		if (may_be_directory(dest, done)) {
+			if (stat_file(path, err))
+				return -1;
+		} else {
+			last_size = offset + done;
+			last_size_known = 1;
+		}
 	}
 	if (done < bytes && offset + done < last_size)
 		return read_failed(path, done, bytes, EFI_END_OF_FILE, err);
