@@ -311,16 +311,16 @@ uint32_t memmap_type_from_efi(uint32_t efi_type)
 	/* A table, not a switch: one lookup per descriptor, and far fewer
 	 * blocks for an emulator to translate than a jump table's cases. */
 	static const uint8_t from_efi[] = {
-	    [1] = TB_MEM_LOADER,            /* EfiLoaderCode: the running loader image */
-	    [2] = TB_MEM_LOADER,            /* EfiLoaderData: its pool allocations */
-	    [3] = TB_MEM_USABLE,            /* EfiBootServicesCode */
-	    [4] = TB_MEM_USABLE,            /* EfiBootServicesData */
-	    [5] = TB_MEM_EFI_RUNTIME,       /* EfiRuntimeServicesCode */
-	    [6] = TB_MEM_EFI_RUNTIME,       /* EfiRuntimeServicesData */
-	    [7] = TB_MEM_USABLE,            /* EfiConventionalMemory */
-	    [8] = TB_MEM_BAD,               /* EfiUnusableMemory */
-	    [9] = TB_MEM_ACPI_RECLAIMABLE,  /* EfiACPIReclaimMemory */
-	    [10] = TB_MEM_ACPI_NVS,         /* EfiACPIMemoryNVS */
+	    [1] = TB_MEM_LOADER,           /* EfiLoaderCode: the running loader image */
+	    [2] = TB_MEM_LOADER,           /* EfiLoaderData: its pool allocations */
+	    [3] = TB_MEM_USABLE,           /* EfiBootServicesCode */
+	    [4] = TB_MEM_USABLE,           /* EfiBootServicesData */
+	    [5] = TB_MEM_EFI_RUNTIME,      /* EfiRuntimeServicesCode */
+	    [6] = TB_MEM_EFI_RUNTIME,      /* EfiRuntimeServicesData */
+	    [7] = TB_MEM_USABLE,           /* EfiConventionalMemory */
+	    [8] = TB_MEM_BAD,              /* EfiUnusableMemory */
+	    [9] = TB_MEM_ACPI_RECLAIMABLE, /* EfiACPIReclaimMemory */
+	    [10] = TB_MEM_ACPI_NVS,        /* EfiACPIMemoryNVS */
 	};
 	if (efi_type < ARRAY_SIZE(from_efi) && from_efi[efi_type])
 		return from_efi[efi_type];

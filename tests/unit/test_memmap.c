@@ -472,8 +472,8 @@ static void test_efi_types(void **state)
 	assert_int_equal(memmap_type_from_efi(9), TB_MEM_ACPI_RECLAIMABLE);
 	assert_int_equal(memmap_type_from_efi(10), TB_MEM_ACPI_NVS);
 	assert_int_equal(memmap_type_from_efi(11), TB_MEM_RESERVED);
-	assert_int_equal(memmap_type_from_efi(15), TB_MEM_RESERVED); /* unaccepted */
-	assert_int_equal(memmap_type_from_efi(16), TB_MEM_RESERVED); /* past the spec's */
+	assert_int_equal(memmap_type_from_efi(15), TB_MEM_RESERVED);         /* unaccepted */
+	assert_int_equal(memmap_type_from_efi(16), TB_MEM_RESERVED);         /* past the spec's */
 	assert_int_equal(memmap_type_from_efi(0x70000000), TB_MEM_RESERVED); /* OEM */
 	assert_int_equal(memmap_type_from_efi(MEMMAP_EFI_TYPE_KERNEL), TB_MEM_KERNEL);
 	assert_int_equal(memmap_type_from_efi(MEMMAP_EFI_TYPE_MODULE), TB_MEM_MODULE);
