@@ -43,9 +43,6 @@ static struct tb_module modules[CONFIG_MODULES_MAX];
  * in (docs/SECURE-BOOT.md); every file read is checked against them. */
 static struct manifest_view manifest;
 static int manifest_present;
-/* measure_tsc_rate()'s result, and whether it has run. */
-static uint64_t tsc_rate;
-static int tsc_rate_measured;
 
 static void check_cpu(struct cpu_features *features)
 {
@@ -88,17 +85,14 @@ static void verify_file(const char *path, uint64_t phys, uint64_t size)
 		log_fatal_error(&err);
 }
 
-/* The TSC's rate, measured over the PIT window open since the loader's
- * entry (pit.h) as late as can be, so that the loader's own work fills the
- * window's first 2 ms instead of a wait, but before any read that may
- * outlast its 55 ms (the rest of a big kernel, a module): a fresh window
- * would cost 2 ms of waiting. */
-static uint64_t measure_tsc_rate(void)
+/* The TSC's rate is measured over the PIT window opened at the loader's
+ * entry (pit.h), which runs out after 55 ms: a sample of it, which never
+ * waits, before every read that may outlast it (the rest of a big kernel,
+ * a module), and the rate itself last, over the longest window, which
+ * waits only when no sample so far found the window 2 ms old. */
+static void sample_tsc_rate(void)
 {
-	if (!tsc_rate_measured)
-		tsc_rate = platform_tsc_frequency();
-	tsc_rate_measured = 1;
-	return tsc_rate;
+	(void)platform_tsc_frequency(0);
 }
 
 /* Read bytes [offset, offset + len) of a file to phys + offset, where the
@@ -179,7 +173,7 @@ _Static_assert(KERNEL_HEAD_BYTES >= CONFIG_FILE_MAX, "the config is read into ke
  * file is read once. */
 static void read_kernel_rest(uint64_t file, uint64_t size)
 {
-	measure_tsc_rate();
+	sample_tsc_rate();
 	memcpy(phys_ptr(file), kernel_head, sizeof(kernel_head));
 	read_into(config.kernel, file, sizeof(kernel_head), size - sizeof(kernel_head));
 }
@@ -271,7 +265,7 @@ static void load_modules(void)
 {
 	for (unsigned i = 0; i < config.module_count; i++) {
 		struct tb_module *m = &modules[i];
-		measure_tsc_rate();
+		sample_tsc_rate();
 		read_file(config.modules[i], TB_MEM_MODULE, &m->base, &m->size);
 		verify_file(config.modules[i], m->base, m->size);
 		str_copy(m->name, config_basename(config.modules[i]), sizeof(m->name));
@@ -376,7 +370,6 @@ _Noreturn void boot_main(uint64_t tsc_entry)
 	struct cpu_features cpu;
 
 	facts.tsc_entry = tsc_entry;
-	tsc_rate_measured = 0; /* boot_main runs many times in the unit tests */
 	log_banner(platform_firmware() == TB_FIRMWARE_UEFI ? TB_LOADER_NAME " (UEFI)"
 	                                                   : TB_LOADER_NAME " (BIOS)");
 	check_cpu(&cpu);
@@ -386,8 +379,8 @@ _Noreturn void boot_main(uint64_t tsc_entry)
 	platform_native_disk(config.native_disk, kernel_head, config_size);
 	facts.kernel_phys = load_kernel(&facts.plan);
 	load_modules();
-	facts.tsc_frequency = measure_tsc_rate();
 	facts.tsc_loaded = rdtsc();
+	facts.tsc_frequency = platform_tsc_frequency(1);
 
 	platform_set_video(config.video_width, config.video_height, config.verbose, &facts.console);
 	platform_find_tables(&facts.rsdp, &facts.smbios, &facts.efi_system_table);

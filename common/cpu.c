@@ -7,7 +7,7 @@
  */
 #include "cpu.h"
 
-uint64_t cpu_tsc_frequency_cpuid(void)
+static uint64_t from_leaves(void)
 {
 	uint32_t max_leaf = cpuid(0, 0).eax;
 	if (max_leaf >= 0x15) {
@@ -23,4 +23,14 @@ uint64_t cpu_tsc_frequency_cpuid(void)
 			return (uint64_t)mhz * 1000000u;
 	}
 	return 0;
+}
+
+uint64_t cpu_tsc_frequency_cpuid(void)
+{
+	/* Asked once: under a hypervisor each CPUID is an exit, and the
+	 * loaders ask at every sample of their calibration. */
+	static uint64_t hz = UINT64_MAX;
+	if (hz == UINT64_MAX)
+		hz = from_leaves();
+	return hz;
 }

@@ -6,7 +6,8 @@
  * read tells how many ticks have passed and whether the window is still
  * ours (same mode, not yet run out). Started at the loader's entry, the
  * window covers the loader's own work, so the calibration costs no wait
- * of its own unless the loader took under 5 ms or over 55 ms.
+ * of its own unless the loader is done in under 2 ms, or the window ran
+ * out (55 ms) before the loader took a sample of it.
  */
 #include "pit.h"
 
@@ -64,7 +65,9 @@ uint64_t pit_start(void)
 	return tsc;
 }
 
-uint64_t pit_tsc_frequency(uint64_t tsc_start, uint32_t min_ticks)
+/* The rate between tsc_start and now: 0 when the window is gone, or,
+ * unless wait, while fewer than min_ticks have passed. */
+static uint64_t measure(uint64_t tsc_start, uint32_t min_ticks, int wait)
 {
 	for (uint32_t spins = 0; spins < PIT_SPINS_MAX; spins++) {
 		/* The latch is bracketed by two TSC reads: a port access can
@@ -82,6 +85,8 @@ uint64_t pit_tsc_frequency(uint64_t tsc_start, uint32_t min_ticks)
 		if (status & PIT_STATUS_NULL)
 			continue;
 		uint32_t ticks = 0xffffu - count;
+		if (ticks < min_ticks && !wait)
+			return 0;
 		uint64_t now = before + (after - before) / 2;
 		if (ticks >= min_ticks && (after - before) * 500 < after - tsc_start)
 			return (now - tsc_start) * PIT_HZ / ticks;
@@ -89,15 +94,30 @@ uint64_t pit_tsc_frequency(uint64_t tsc_start, uint32_t min_ticks)
 	return 0;
 }
 
-static uint64_t window_tsc; /* pit_open_window()'s TSC; 0: not opened */
+uint64_t pit_tsc_frequency(uint64_t tsc_start, uint32_t min_ticks)
+{
+	return measure(tsc_start, min_ticks, 1);
+}
+
+/* pit_open_window()'s TSC (0: not opened), and the rate last measured
+ * over the window. */
+static uint64_t window_tsc, window_hz;
 
 void pit_open_window(void)
 {
 	window_tsc = pit_start();
 }
 
-uint64_t pit_calibrate_tsc(void)
+uint64_t pit_calibrate_tsc(int wait)
 {
-	uint64_t hz = window_tsc ? pit_tsc_frequency(window_tsc, PIT_LOADER_MIN_TICKS) : 0;
-	return hz ? hz : pit_tsc_frequency(pit_start(), PIT_LOADER_MIN_TICKS);
+	uint64_t hz = window_tsc ? measure(window_tsc, PIT_LOADER_MIN_TICKS, wait) : 0;
+	if (hz) {
+		window_hz = hz;
+	} else if (wait && !window_hz) {
+		/* Gone before anyone measured it, or never opened: a fresh
+		 * one, which later calls measure over. */
+		window_tsc = pit_start();
+		window_hz = measure(window_tsc, PIT_LOADER_MIN_TICKS, 1);
+	}
+	return window_hz;
 }

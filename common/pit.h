@@ -26,10 +26,15 @@ uint64_t pit_start(void);
 uint64_t pit_tsc_frequency(uint64_t tsc_start, uint32_t min_ticks);
 
 /* The loaders' calibration. A loader opens the window at its entry (only
- * on a CPU with a TSC); pit_calibrate_tsc() then measures over it, so it
- * costs no wait of its own, or over a fresh 2 ms window when that one is
- * gone or was never opened. 0 when there is no PIT. */
+ * on a CPU with a TSC) and takes samples of it as it goes, each over a
+ * longer span than the one before, so more precise:
+ * - pit_calibrate_tsc(0) never waits: the rate over the window so far once
+ *   it has run 2 ms, else the last rate measured (0 if none yet);
+ * - pit_calibrate_tsc(1) waits for a rate if need be: for a young window
+ *   to reach 2 ms, or, when the window ran out before any sample (or was
+ *   never opened), for a fresh one.
+ * 0 when there is no PIT. */
 void pit_open_window(void);
-uint64_t pit_calibrate_tsc(void);
+uint64_t pit_calibrate_tsc(int wait);
 
 #endif

@@ -73,8 +73,10 @@ void platform_find_tables(uint64_t *rsdp, uint64_t *smbios, uint64_t *efi_system
 /* The firmware kind, TB_FIRMWARE_BIOS or TB_FIRMWARE_UEFI. */
 uint32_t platform_firmware(void);
 
-/* TSC ticks per second, from CPUID or calibrated; 0 when unknown. */
-uint64_t platform_tsc_frequency(void);
+/* TSC ticks per second, from CPUID or calibrated (pit.h); 0 when
+ * unknown. wait 0: without waiting, so 0 also while the calibration has
+ * no sample yet; each call refines it. wait 1: the final rate. */
+uint64_t platform_tsc_frequency(int wait);
 
 /* Called once, after the config is read and before any byte of the
  * kernel: whether the loader may go on to read the boot disk by its own

@@ -100,7 +100,7 @@ int platform_read_file(const char *path, uint64_t offset, void *dest, uint64_t l
 	if (want > len)
 		want = len;
 	if (log_verbose_enabled && want > PAGE_SIZE) {
-		uint64_t hz = platform_tsc_frequency();
+		uint64_t hz = platform_tsc_frequency(1);
 		uint64_t ms = hz ? (rdtsc() - start) * 1000 / hz : 0;
 		log_verbose("file: %s, %u bytes at 0x%llx in %llu ms", path, (unsigned)want,
 		            (unsigned long long)(uintptr_t)dest, (unsigned long long)ms);
@@ -166,14 +166,10 @@ void platform_native_disk(int allowed, const void *config_file, uint64_t config_
 	disk_bios_native(&bios_disk, allowed);
 }
 
-uint64_t platform_tsc_frequency(void)
+uint64_t platform_tsc_frequency(int wait)
 {
-	static uint64_t hz;
-	if (!hz)
-		hz = cpu_tsc_frequency_cpuid();
-	if (!hz)
-		hz = pit_calibrate_tsc();
-	return hz;
+	uint64_t hz = cpu_tsc_frequency_cpuid();
+	return hz ? hz : pit_calibrate_tsc(wait);
 }
 
 /* Nothing to leave on a BIOS: the map we allocated from is the final one. */

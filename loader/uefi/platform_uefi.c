@@ -159,11 +159,10 @@ uint32_t platform_firmware(void)
 	return TB_FIRMWARE_UEFI;
 }
 
-uint64_t platform_tsc_frequency(void)
+uint64_t platform_tsc_frequency(int wait)
 {
-	static uint64_t hz;
-	if (!hz)
-		hz = cpu_tsc_frequency_cpuid();
+	static uint64_t stalled;
+	uint64_t hz = cpu_tsc_frequency_cpuid();
 	/* Over the PIT window opened at entry, when the machine still has a
 	 * PIT (pit.h says 0 when none answers). Else the firmware's Stall(),
 	 * which may oversleep: under QEMU it has overstated the rate by 80 %. */
@@ -171,13 +170,16 @@ uint64_t platform_tsc_frequency(void)
 		/* The firmware's timer interrupt may land inside a sample's
 		 * bracket; keep it out while measuring (a few ms at most). */
 		EFI_TPL tpl = uefi_bs->RaiseTPL(TPL_HIGH_LEVEL);
-		hz = pit_calibrate_tsc();
+		hz = pit_calibrate_tsc(wait);
 		uefi_bs->RestoreTPL(tpl);
 	}
-	if (!hz) {
-		uint64_t start = rdtsc();
-		uefi_bs->Stall(5000);
-		hz = (rdtsc() - start) * 200;
+	if (!hz && wait) {
+		if (!stalled) {
+			uint64_t start = rdtsc();
+			uefi_bs->Stall(5000);
+			stalled = (rdtsc() - start) * 200;
+		}
+		hz = stalled;
 	}
 	return hz;
 }

@@ -74,6 +74,7 @@ static unsigned ram_count;
 static char output[OUTPUT_MAX];
 static size_t output_len;
 uint64_t fake_bytes_read;
+uint64_t fake_bytes_read_at_tsc_sample;
 uint64_t fake_bytes_read_at_tsc_rate;
 int fake_native_disk;
 unsigned fake_native_disk_calls;
@@ -92,6 +93,7 @@ void fake_platform_reset(void)
 	fake_write_slow = 0;
 	fake_output_at_exit = SIZE_MAX;
 	fake_bytes_read = 0;
+	fake_bytes_read_at_tsc_sample = UINT64_MAX;
 	fake_bytes_read_at_tsc_rate = UINT64_MAX;
 	fake_native_disk = -1;
 	fake_native_disk_calls = 0;
@@ -243,9 +245,11 @@ void platform_native_disk(int allowed, const void *config_file, uint64_t config_
 	fake_native_disk = allowed;
 }
 
-uint64_t platform_tsc_frequency(void)
+uint64_t platform_tsc_frequency(int wait)
 {
-	if (fake_bytes_read_at_tsc_rate == UINT64_MAX)
+	if (!wait && fake_bytes_read_at_tsc_sample == UINT64_MAX)
+		fake_bytes_read_at_tsc_sample = fake_bytes_read;
+	if (wait && fake_bytes_read_at_tsc_rate == UINT64_MAX)
 		fake_bytes_read_at_tsc_rate = fake_bytes_read;
 	return 1000000000ull;
 }

@@ -31,7 +31,9 @@ extern const void *fake_manifest; /* platform_manifest(): NULL or these bytes */
 extern size_t fake_manifest_len;
 extern int fake_secure_boot;     /* platform_secure_boot() */
 extern uint64_t fake_bytes_read; /* file bytes platform_read_file copied */
-/* fake_bytes_read when platform_tsc_frequency() was first asked; -1 never */
+/* fake_bytes_read when platform_tsc_frequency() was first asked for a
+ * sample (wait 0) and for the rate (wait 1); -1 never */
+extern uint64_t fake_bytes_read_at_tsc_sample;
 extern uint64_t fake_bytes_read_at_tsc_rate;
 /* platform_native_disk(): the value it was called with (-1: never), the
  * number of calls, and fake_bytes_read at the first one */

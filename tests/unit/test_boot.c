@@ -107,9 +107,10 @@ static void test_boots_with_modules_and_cmdline(void **state)
 	assert_string_equal(mods[1].name, "big.psf");
 	assert_int_equal(mods[0].size, 6);
 	assert_memory_equal((void *)(uintptr_t)mods[0].base, "INITRD", 6);
-	/* The TSC's rate is measured before the first module is read: a big
-	 * one may outlast the PIT window (pit.h). */
-	assert_int_equal(fake_bytes_read_at_tsc_rate, fake_bytes_read - 6 - 6);
+	/* The PIT window is sampled before the first module is read, which
+	 * may outlast it (pit.h); the rate is taken after the last read. */
+	assert_int_equal(fake_bytes_read_at_tsc_sample, fake_bytes_read - 6 - 6);
+	assert_int_equal(fake_bytes_read_at_tsc_rate, fake_bytes_read);
 	assert_int_equal(bi->tsc_loader_entry, 1234);
 	assert_true(bi->tsc_handoff >= bi->tsc_kernel_loaded);
 	assert_int_equal(bi->tsc_frequency, 1000000000ull);
@@ -187,8 +188,9 @@ static void test_small_kernel_is_read_once(void **state)
 	assert_int_equal(kphys[0x1800], 0);
 	assert_int_equal(fake_bytes_read, strlen(cfg) + kernel_size);
 	assert_non_null(strstr(fake_platform_output(), "kernel: /boot/kernel.elf read in one go"));
-	/* With nothing more to read, the TSC's rate is measured last, over
-	 * the longest window. */
+	/* With no read that could outlast the PIT window, no sample: the
+	 * TSC's rate is measured once, last, over the longest window. */
+	assert_int_equal(fake_bytes_read_at_tsc_sample, UINT64_MAX);
 	assert_int_equal(fake_bytes_read_at_tsc_rate, fake_bytes_read);
 }
 
@@ -240,10 +242,11 @@ static struct tb_bootinfo *boot_big_kernel(uint64_t data_offset, size_t *file_si
 	assert_int_equal(kphys[0x13000], 0); /* BSS, zeroed */
 	assert_int_equal(kphys[0x13fff], 0);
 	assert_int_equal(bi->kernel_size, 0x14000);
-	/* The TSC's rate is measured over the PIT window opened at entry,
-	 * which reading a big kernel may outlast (pit.h): after the kernel's
-	 * head (boot.c's first read, 60 KiB), before the rest. */
-	assert_int_equal(fake_bytes_read_at_tsc_rate, strlen(cfg) + (60u << 10));
+	/* The PIT window opened at entry is sampled before the rest of a
+	 * big kernel, whose read may outlast it (pit.h): after the kernel's
+	 * head (boot.c's first read, 60 KiB). The rate is taken last. */
+	assert_int_equal(fake_bytes_read_at_tsc_sample, strlen(cfg) + (60u << 10));
+	assert_int_equal(fake_bytes_read_at_tsc_rate, fake_bytes_read);
 	fake_bytes_read -= strlen(cfg);
 	return bi;
 }
