@@ -32,22 +32,20 @@ uint64_t early_idt_build(const struct tb_console *console)
 	uint8_t *p = phys_ptr(page);
 	memset(p, 0, PAGE_SIZE);
 	for (unsigned v = 0; v < EARLY_IDT_VECTORS; v++) {
+		/* SDM vol. 3A figure 6-8: offset 15..0, selector, IST 0 (the
+		 * kernel's stack), type; offset 31..16; offset 63..32, 0. */
 		uint64_t target = page + EARLY_STUB + 16u * v;
-		uint8_t *g = p + 16u * v; /* SDM vol. 3A figure 6-8 */
-		g[0] = (uint8_t)target;
-		g[1] = (uint8_t)(target >> 8);
-		g[2] = (uint8_t)EARLY_CODE_SELECTOR;
-		g[3] = 0;
-		g[4] = 0; /* no IST: the kernel's stack */
-		g[5] = GATE_INTERRUPT;
-		for (unsigned i = 0; i < 6; i++)
-			g[6 + i] = (uint8_t)(target >> (16 + 8 * i));
+		uint64_t gate[2] = {(target & 0xffff) | (uint64_t)EARLY_CODE_SELECTOR << 16 |
+		                        (uint64_t)GATE_INTERRUPT << 40 |
+		                        (target >> 16 & 0xffff) << 48,
+		                    target >> 32};
+		__builtin_memcpy(p + 16u * v, gate, sizeof(gate));
 	}
 	uint16_t limit = EARLY_IDT_VECTORS * 16 - 1;
-	memcpy(p + EARLY_IDTR, &limit, 2);
-	memcpy(p + EARLY_IDTR + 2, &page, 8);
+	__builtin_memcpy(p + EARLY_IDTR, &limit, 2);
+	__builtin_memcpy(p + EARLY_IDTR + 2, &page, 8);
 	uint64_t vga = console->type == TB_CONSOLE_VGA_TEXT ? console->address : 0;
-	memcpy(p + EARLY_VGA, &vga, 8);
+	__builtin_memcpy(p + EARLY_VGA, &vga, 8);
 	memcpy(p + EARLY_STUB, early_fault_code, code_size);
 	return page + EARLY_IDTR;
 }

@@ -128,6 +128,21 @@ static int resolve_overlaps(struct memmap *map, struct error *err)
 	return 0;
 }
 
+/* Usable memory shrinks inward to whole pages; 0 when nothing is left of
+ * it. Shrinking only opens gaps, so nothing can merge after it. */
+static int align_usable(struct tb_mem_range *e)
+{
+	if (e->type != TB_MEM_USABLE)
+		return 1;
+	uint64_t base = ALIGN_UP(e->base, (uint64_t)PAGE_SIZE);
+	uint64_t end = ALIGN_DOWN(end_of(e), (uint64_t)PAGE_SIZE);
+	if (base < e->base || end <= base)
+		return 0;
+	e->base = base;
+	e->length = end - base;
+	return 1;
+}
+
 int memmap_normalize(struct memmap *map, struct error *err)
 {
 	/* The ABI has no unknown types: whatever the firmware meant by one,
@@ -138,36 +153,27 @@ int memmap_normalize(struct memmap *map, struct error *err)
 	sort_by_base(map);
 	if (resolve_overlaps(map, err))
 		return -1;
-	/* Merge neighbours of one type that touch, before aligning: two
-	 * usable entries meeting at an odd address may hold a whole page
-	 * between them that neither holds alone. One pass, compacting: most
-	 * of a UEFI map merges (OVMF's 122 descriptors at ExitBootServices
-	 * became 25 entries). */
+	/* Merge neighbours of one type that touch, then align: two usable
+	 * entries meeting at an odd address may hold a whole page between
+	 * them that neither holds alone. One pass, compacting, each entry
+	 * aligned once no more can merge into it: most of a UEFI map merges
+	 * (OVMF's 122 descriptors at ExitBootServices became 25 entries). */
 	uint32_t kept = 0;
 	for (uint32_t i = 0; i < map->count; i++) {
-		const struct tb_mem_range *e = &map->entries[i];
-		struct tb_mem_range *last = kept ? &map->entries[kept - 1] : NULL;
-		if (last && last->type == e->type && end_of(last) == e->base)
-			last->length += e->length;
-		else
-			map->entries[kept++] = *e;
-	}
-	map->count = kept;
-	/* Usable memory shrinks inward to whole pages; a sliver vanishes.
-	 * Shrinking only opens gaps, so nothing new can merge after it. */
-	kept = 0;
-	for (uint32_t i = 0; i < map->count; i++) {
 		struct tb_mem_range e = map->entries[i];
-		if (e.type == TB_MEM_USABLE) {
-			uint64_t base = ALIGN_UP(e.base, (uint64_t)PAGE_SIZE);
-			uint64_t end = ALIGN_DOWN(end_of(&e), (uint64_t)PAGE_SIZE);
-			if (base < e.base || end <= base)
+		if (kept) {
+			struct tb_mem_range *last = &map->entries[kept - 1];
+			if (last->type == e.type && end_of(last) == e.base) {
+				last->length += e.length;
 				continue;
-			e.base = base;
-			e.length = end - base;
+			}
+			if (!align_usable(last))
+				kept--;
 		}
 		map->entries[kept++] = e;
 	}
+	if (kept && !align_usable(&map->entries[kept - 1]))
+		kept--;
 	map->count = kept;
 	return 0;
 }

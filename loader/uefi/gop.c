@@ -14,14 +14,9 @@ static void mask_bits(uint32_t mask, uint8_t *size, uint8_t *shift)
 	*size = *shift = 0;
 	if (!mask)
 		return;
-	while (!(mask & 1)) {
-		mask >>= 1;
-		(*shift)++;
-	}
-	while (mask & 1) {
-		mask >>= 1;
-		(*size)++;
-	}
+	*shift = (uint8_t)__builtin_ctz(mask);
+	uint32_t ones = mask >> *shift;
+	*size = ones == UINT32_MAX ? 32 : (uint8_t)__builtin_ctz(~ones);
 }
 
 static uint32_t distance(uint32_t w, uint32_t h, uint32_t want_w, uint32_t want_h)

@@ -131,26 +131,19 @@ static int guid_is(const EFI_GUID *g, const EFI_GUID *want)
 
 void platform_find_tables(uint64_t *rsdp, uint64_t *smbios, uint64_t *efi_system_table)
 {
-	static const EFI_GUID acpi20 = ACPI_20_TABLE_GUID, acpi10 = ACPI_TABLE_GUID;
-	static const EFI_GUID smbios3 = SMBIOS3_TABLE_GUID, smbios2 = SMBIOS_TABLE_GUID;
-	uint64_t acpi_old = 0, smbios_old = 0;
-	*rsdp = *smbios = 0;
+	/* In order of preference per table: ACPI 2.0+ (XSDT) over 1.0,
+	 * SMBIOS 3 (64-bit entry point) over 2. One loop over the list. */
+	static const EFI_GUID wanted[4] = {ACPI_20_TABLE_GUID, ACPI_TABLE_GUID, SMBIOS3_TABLE_GUID,
+	                                   SMBIOS_TABLE_GUID};
+	uint64_t found[4] = {0};
 	for (UINTN i = 0; i < uefi_st->NumberOfTableEntries; i++) {
-		EFI_CONFIGURATION_TABLE *t = &uefi_st->ConfigurationTable[i];
-		uint64_t addr = (uint64_t)(uintptr_t)t->VendorTable;
-		if (guid_is(&t->VendorGuid, &acpi20))
-			*rsdp = addr;
-		else if (guid_is(&t->VendorGuid, &acpi10))
-			acpi_old = addr;
-		else if (guid_is(&t->VendorGuid, &smbios3))
-			*smbios = addr;
-		else if (guid_is(&t->VendorGuid, &smbios2))
-			smbios_old = addr;
+		const EFI_CONFIGURATION_TABLE *t = &uefi_st->ConfigurationTable[i];
+		for (unsigned k = 0; k < 4; k++)
+			if (guid_is(&t->VendorGuid, &wanted[k]))
+				found[k] = (uint64_t)(uintptr_t)t->VendorTable;
 	}
-	if (!*rsdp)
-		*rsdp = acpi_old;
-	if (!*smbios)
-		*smbios = smbios_old;
+	*rsdp = found[0] ? found[0] : found[1];
+	*smbios = found[2] ? found[2] : found[3];
 	*efi_system_table = (uint64_t)(uintptr_t)uefi_st;
 }
 
