@@ -1,7 +1,8 @@
 /* loader/uefi/main.c - BOOTX64.EFI: bring up what common/ needs, then run
  * the shared boot sequence.
  *
- * gnu-efi's crt0 relocates the image and calls efi_main. We keep the
+ * The firmware enters efi_main directly: the image has no relocations for
+ * gnu-efi's crt0 to apply (the Makefile's UEFI_ENTRY_LDFLAGS). We keep the
  * firmware's tables in globals, switch off the watchdog (UEFI 2.10 7.5:
  * it would reset the machine after 5 minutes, e.g. while an error waits
  * for a key), open the boot volume and hand over to boot_main(). Nothing
@@ -15,13 +16,21 @@
 #include "pit.h"
 #include "uefi.h"
 
+/* A .reloc section, as gnu-efi's crt0 has it: one block of two no-op
+ * (IMAGE_REL_BASED_ABSOLUTE) entries. The firmware loads a PE image
+ * without one only at its preferred base, which is 0 here. */
+__asm__(".section .reloc, \"a\"\n"
+        ".long 0, 12\n" /* page RVA, block size */
+        ".short 0, 0\n" /* the two entries */
+        ".previous");
+
 EFI_HANDLE uefi_image;
 EFI_SYSTEM_TABLE *uefi_st;
 EFI_BOOT_SERVICES *uefi_bs;
 
-EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
+EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 
-EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
 	uint64_t tsc_entry = rdtsc();
 	/* The window the TSC rate is measured over (platform_tsc_frequency). */
