@@ -76,7 +76,7 @@ BIOS_C_SRC := loader/bios/main.c loader/bios/platform_bios.c loader/bios/console
 	loader/bios/a20.c loader/bios/e820.c loader/bios/disk_bios.c loader/bios/vbe.c \
 	loader/bios/tables_bios.c loader/bios/fault.c loader/bios/virtio_disk.c
 
-# UEFI: the firmware enters efi_main itself (UEFI_LDFLAGS); no asm of ours.
+# UEFI: the firmware enters efi_main itself (UEFI_ENTRY_LDFLAGS); no asm of ours.
 UEFI_C_SRC := loader/uefi/main.c loader/uefi/platform_uefi.c loader/uefi/files_uefi.c \
 	loader/uefi/exit_uefi.c loader/uefi/gop.c loader/uefi/handoff_uefi.c \
 	loader/uefi/status.c loader/uefi/secure_uefi.c \
@@ -156,9 +156,9 @@ UEFI_LDFLAGS := $(UEFI_CFLAGS) -nostdlib -shared -Wl,-znocombreloc,-Bsymbolic,-z
 # 10 fewer blocks for QEMU's TCG to translate on every boot (about 60 us).
 # The bench's raw reader keeps crt0, as any gnu-efi program has it.
 UEFI_ENTRY_LDFLAGS := -Wl,-e,efi_main
+# The bench's raw reader links as a plain gnu-efi program: crt0 and the
+# relocator from libgnuefi (libefi's helpers it does not need).
 UEFI_CRT0 := $(EFI_LIB)/crt0-efi-x86_64.o
-# Only gnu-efi's relocator: libefi's helpers would clash with common/lib.c
-# (memcpy, memset) and add size we don't need.
 UEFI_LIBS := -lgnuefi
 UEFI_SECTIONS := -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym \
 	-j .rel -j .rela -j .rel.* -j .rela.* -j .reloc -j .twinboot -j .bss
