@@ -154,7 +154,6 @@ UEFI_LDFLAGS := $(UEFI_CFLAGS) -nostdlib -shared -Wl,-znocombreloc,-Bsymbolic,-z
 # the firmware enters efi_main (EFIAPI) directly, and the link fails if
 # one ever appears. main.c carries the dummy .reloc that crt0 would.
 # 10 fewer blocks for QEMU's TCG to translate on every boot (about 60 us).
-# The bench's raw reader keeps crt0, as any gnu-efi program has it.
 UEFI_ENTRY_LDFLAGS := -Wl,-e,efi_main
 # The bench's raw reader links as a plain gnu-efi program: crt0 and the
 # relocator from libgnuefi (libefi's helpers it does not need).
