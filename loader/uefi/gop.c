@@ -1,23 +1,15 @@
 /* loader/uefi/gop.c - the screen: a GOP linear framebuffer (UEFI 2.10
  * 12.9). The firmware's mode is kept unless video=WxH asks for another;
- * a mode we can't describe (BltOnly) or no GOP at all leaves the kernel a
- * serial console. Graphics never fails the boot. */
+ * its pixels are as wide as their masks say (common/pixel_format.c), not
+ * always 32 bits. A mode with no framebuffer (BltOnly) or masks the boot
+ * info can't describe, or no GOP at all, leaves the kernel a serial
+ * console. Graphics never fails the boot. */
 #include <efi.h>
 
 #include "log.h"
+#include "pixel_format.h"
 #include "platform.h"
 #include "uefi.h"
-
-/* A PixelBitMask mask as (size, shift): its width and lowest set bit. */
-static void mask_bits(uint32_t mask, uint8_t *size, uint8_t *shift)
-{
-	*size = *shift = 0;
-	if (!mask)
-		return;
-	*shift = (uint8_t)__builtin_ctz(mask);
-	uint32_t ones = mask >> *shift;
-	*size = ones == UINT32_MAX ? 32 : (uint8_t)__builtin_ctz(~ones);
-}
 
 static uint32_t distance(uint32_t w, uint32_t h, uint32_t want_w, uint32_t want_h)
 {
@@ -71,31 +63,36 @@ void platform_set_video(uint32_t width, uint32_t height, int verbose, struct tb_
 		choose_mode(gop, width, height, verbose);
 
 	EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info = gop->Mode->Info;
-	uint32_t r = 0xff, g = 0xff00, b = 0xff0000; /* PixelRedGreenBlueReserved8BitPerColor */
+	/* PixelRedGreenBlueReserved8BitPerColor */
+	uint32_t r = 0xff, g = 0xff00, b = 0xff0000, reserved = 0xff000000;
 	switch (info->PixelFormat) {
 	case PixelRedGreenBlueReserved8BitPerColor:
 		break;
 	case PixelBlueGreenRedReserved8BitPerColor:
 		r = 0xff0000, b = 0xff;
 		break;
-	case PixelBitMask:
+	case PixelBitMask: /* any width: 16-bit 5:6:5 modes exist */
 		r = info->PixelInformation.RedMask;
 		g = info->PixelInformation.GreenMask;
 		b = info->PixelInformation.BlueMask;
+		reserved = info->PixelInformation.ReservedMask;
 		break;
 	default:
 		log_verbose("gop: the mode has no framebuffer (BltOnly): serial only");
+		return;
+	}
+	struct error err = {{0}};
+	if (pixel_format_from_masks(console, r, g, b, reserved, &err)) {
+		log_info("gop: the mode's pixel %s; the kernel gets serial only", err.msg);
+		*console = (struct tb_console){.type = TB_CONSOLE_NONE};
 		return;
 	}
 	console->type = TB_CONSOLE_FRAMEBUFFER;
 	console->address = gop->Mode->FrameBufferBase;
 	console->width = info->HorizontalResolution;
 	console->height = info->VerticalResolution;
-	console->pitch = info->PixelsPerScanLine * 4;
-	console->bpp = 32;
-	mask_bits(r, &console->red_size, &console->red_shift);
-	mask_bits(g, &console->green_size, &console->green_shift);
-	mask_bits(b, &console->blue_size, &console->blue_shift);
-	log_verbose("gop: %ux%u framebuffer at 0x%llx", (unsigned)console->width,
-	            (unsigned)console->height, (unsigned long long)console->address);
+	console->pitch = info->PixelsPerScanLine * (console->bpp / 8u);
+	log_verbose("gop: %ux%ux%u framebuffer at 0x%llx", (unsigned)console->width,
+	            (unsigned)console->height, (unsigned)console->bpp,
+	            (unsigned long long)console->address);
 }
