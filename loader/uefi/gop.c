@@ -18,6 +18,32 @@ static uint32_t distance(uint32_t w, uint32_t h, uint32_t want_w, uint32_t want_
 	return dw + dh;
 }
 
+/* The pixel layout of a mode into c (bpp and channels): GOP's two fixed
+ * formats are the 32-bit cases of PixelBitMask's masks. -1 with err when
+ * the mode has no framebuffer (BltOnly) or one the boot info can't
+ * describe: the kernel could not draw into it. */
+static int mode_format(const EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info, struct tb_console *c,
+                       struct error *err)
+{
+	uint32_t r = 0xff, g = 0xff00, b = 0xff0000, reserved = 0xff000000;
+	switch (info->PixelFormat) {
+	case PixelRedGreenBlueReserved8BitPerColor:
+		break;
+	case PixelBlueGreenRedReserved8BitPerColor:
+		r = 0xff0000, b = 0xff;
+		break;
+	case PixelBitMask: /* any width: 16-bit 5:6:5 modes exist */
+		r = info->PixelInformation.RedMask;
+		g = info->PixelInformation.GreenMask;
+		b = info->PixelInformation.BlueMask;
+		reserved = info->PixelInformation.ReservedMask;
+		break;
+	default:
+		return error_set(err, "the mode has no framebuffer (BltOnly)");
+	}
+	return pixel_format_from_masks(c, r, g, b, reserved, err);
+}
+
 static void choose_mode(EFI_GRAPHICS_OUTPUT_PROTOCOL *gop, uint32_t width, uint32_t height,
                         int verbose)
 {
@@ -27,12 +53,12 @@ static void choose_mode(EFI_GRAPHICS_OUTPUT_PROTOCOL *gop, uint32_t width, uint3
 		UINTN size;
 		if (EFI_ERROR(gop->QueryMode(gop, m, &size, &info)))
 			continue;
-		/* BltOnly: no framebuffer the kernel could draw into. */
-		int usable = info->PixelFormat != PixelBltOnly;
+		struct tb_console scratch;
+		int usable = !mode_format(info, &scratch, NULL);
 		uint32_t w = info->HorizontalResolution, h = info->VerticalResolution;
 		if (verbose)
 			log_info("gop: mode %u: %ux%u%s%s", (unsigned)m, (unsigned)w, (unsigned)h,
-			         usable ? "" : " (no framebuffer)",
+			         usable ? "" : " (no usable framebuffer)",
 			         m == gop->Mode->Mode ? " (current)" : "");
 		/* QueryMode hands us pool memory (UEFI 2.10 12.9). */
 		uefi_bs->FreePool(info);
@@ -63,27 +89,9 @@ void platform_set_video(uint32_t width, uint32_t height, int verbose, struct tb_
 		choose_mode(gop, width, height, verbose);
 
 	EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info = gop->Mode->Info;
-	/* PixelRedGreenBlueReserved8BitPerColor */
-	uint32_t r = 0xff, g = 0xff00, b = 0xff0000, reserved = 0xff000000;
-	switch (info->PixelFormat) {
-	case PixelRedGreenBlueReserved8BitPerColor:
-		break;
-	case PixelBlueGreenRedReserved8BitPerColor:
-		r = 0xff0000, b = 0xff;
-		break;
-	case PixelBitMask: /* any width: 16-bit 5:6:5 modes exist */
-		r = info->PixelInformation.RedMask;
-		g = info->PixelInformation.GreenMask;
-		b = info->PixelInformation.BlueMask;
-		reserved = info->PixelInformation.ReservedMask;
-		break;
-	default:
-		log_verbose("gop: the mode has no framebuffer (BltOnly): serial only");
-		return;
-	}
 	struct error err = {{0}};
-	if (pixel_format_from_masks(console, r, g, b, reserved, &err)) {
-		log_info("gop: the mode's pixel %s; the kernel gets serial only", err.msg);
+	if (mode_format(info, console, &err)) {
+		log_info("gop: %s; the kernel gets serial only", err.msg);
 		*console = (struct tb_console){.type = TB_CONSOLE_NONE};
 		return;
 	}
