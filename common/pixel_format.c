@@ -19,18 +19,21 @@ int pixel_format_from_masks(struct tb_console *c, uint32_t red, uint32_t green, 
 	if (!channel(red, &c->red_size, &c->red_shift) ||
 	    !channel(green, &c->green_size, &c->green_shift) ||
 	    !channel(blue, &c->blue_size, &c->blue_shift))
-		return error_set(err, "masks red 0x%x green 0x%x blue 0x%x: a colour that is not "
-		                      "one run of bits", (unsigned)red, (unsigned)green, (unsigned)blue);
-	if ((red & green) || (red & blue) || (green & blue) ||
-	    ((red | green | blue) & reserved))
+		return error_set(err,
+		                 "masks red 0x%x green 0x%x blue 0x%x: a colour that is not "
+		                 "one run of bits",
+		                 (unsigned)red, (unsigned)green, (unsigned)blue);
+	if ((red & green) || (red & blue) || (green & blue) || ((red | green | blue) & reserved))
 		return error_set(err, "masks red 0x%x green 0x%x blue 0x%x reserved 0x%x overlap",
-		                 (unsigned)red, (unsigned)green, (unsigned)blue, (unsigned)reserved);
+		                 (unsigned)red, (unsigned)green, (unsigned)blue,
+		                 (unsigned)reserved);
 	unsigned bits = 32 - (unsigned)__builtin_clz(red | green | blue | reserved);
 	unsigned bpp = (bits + 7) / 8 * 8;
 	if (bpp < 16)
-		return error_set(err, "masks red 0x%x green 0x%x blue 0x%x: %u-bit pixels, "
-		                      "not 16, 24 or 32", (unsigned)red, (unsigned)green,
-		                 (unsigned)blue, bpp);
+		return error_set(err,
+		                 "masks red 0x%x green 0x%x blue 0x%x: %u-bit pixels, "
+		                 "not 16, 24 or 32",
+		                 (unsigned)red, (unsigned)green, (unsigned)blue, bpp);
 	c->bpp = (uint16_t)bpp;
 	return 0;
 }

@@ -42,9 +42,8 @@ static void test_widths_and_channels(void **state)
 		struct tb_console c;
 		struct error err = {{0}};
 		memset(&c, 0xee, sizeof(c));
-		assert_int_equal(pixel_format_from_masks(&c, l->red, l->green, l->blue, l->reserved,
-		                                         &err),
-		                 0);
+		assert_int_equal(
+		    pixel_format_from_masks(&c, l->red, l->green, l->blue, l->reserved, &err), 0);
 		assert_int_equal(c.bpp, l->bpp);
 		assert_int_equal(c.red_size, l->rs);
 		assert_int_equal(c.red_shift, l->rsh);
@@ -68,11 +67,11 @@ static void expect_refused(uint32_t red, uint32_t green, uint32_t blue, uint32_t
 static void test_refused_masks(void **state)
 {
 	(void)state;
-	expect_refused(0xe0, 0x1c, 0x03, 0, "8-bit pixels");           /* 3:3:2 */
+	expect_refused(0xe0, 0x1c, 0x03, 0, "8-bit pixels");               /* 3:3:2 */
 	expect_refused(0xff0000, 0x00ff00, 0x0000ff, 0x01000f, "overlap"); /* reserved in blue */
-	expect_refused(0xff0000, 0x01ff00, 0x0000ff, 0, "overlap");       /* green in red */
-	expect_refused(0xff0000, 0, 0x0000ff, 0, "not one run");          /* no green */
-	expect_refused(0xf0f000, 0x000f00, 0x0000ff, 0, "not one run");   /* red with a hole */
+	expect_refused(0xff0000, 0x01ff00, 0x0000ff, 0, "overlap");        /* green in red */
+	expect_refused(0xff0000, 0, 0x0000ff, 0, "not one run");           /* no green */
+	expect_refused(0xf0f000, 0x000f00, 0x0000ff, 0, "not one run");    /* red with a hole */
 }
 
 int main(void)
