@@ -85,10 +85,10 @@ UEFI_C_SRC := loader/uefi/main.c loader/uefi/platform_uefi.c loader/uefi/files_u
 # The kernel. It shares the formatter and string functions with the loaders.
 KERNEL_ASM_SRC := kernel/entry.asm kernel/isr.asm
 KERNEL_C_SRC := kernel/main.c kernel/console.c kernel/vga.c kernel/fb.c \
-	kernel/font.c kernel/serial.c kernel/gdt.c kernel/idt.c kernel/panic.c \
+	kernel/font.c kernel/gdt.c kernel/idt.c kernel/panic.c \
 	kernel/pagewalk.c kernel/conformance.c kernel/check_map.c kernel/check_mmu.c \
 	kernel/check_tsc.c
-KERNEL_COMMON_SRC := common/lib.c common/fmt.c $(COMMON_PC_SRC)
+KERNEL_COMMON_SRC := common/lib.c common/fmt.c common/uart.c $(COMMON_PC_SRC)
 # The parts of the kernel the host unit tests render with.
 KERNEL_HOST_SRC := kernel/vga.c kernel/fb.c kernel/font.c
 

@@ -1,6 +1,5 @@
 /* common/uart.h - COM1, a 16550 UART at I/O port 0x3f8, written by
- * polling: both loaders' serial output (the kernel has its own,
- * kernel/serial.c). */
+ * polling: both loaders' serial output, and the demo kernel's. */
 #ifndef TWINBOOT_UART_H
 #define TWINBOOT_UART_H
 

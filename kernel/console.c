@@ -8,7 +8,7 @@
 #include "color.h"
 #include "fb.h"
 #include "fmt.h"
-#include "serial.h"
+#include "uart.h"
 #include "vga.h"
 #include "x86.h"
 
@@ -83,7 +83,7 @@ void console_write(const char *s, size_t n)
 	} else if (kind == CONSOLE_FB) {
 		fb_write(&fb, s, n);
 	}
-	serial_write(s, n);
+	uart_write(s, n);
 }
 
 static void sink(void *ctx, const char *text, size_t len)

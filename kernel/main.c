@@ -12,7 +12,7 @@
 #include "idt.h"
 #include "lib.h"
 #include "panic.h"
-#include "serial.h"
+#include "uart.h"
 #include "x86.h"
 
 void kmain(const struct tb_bootinfo *bi);
@@ -149,7 +149,7 @@ static int cmdline_has(const char *cmdline, const char *word)
 
 void kmain(const struct tb_bootinfo *bi)
 {
-	serial_init();
+	uart_init(0); /* 115200 8N1, whatever the loader left */
 	kprintf("kernel: started, boot info at %p\n", (const void *)bi);
 	check_bootinfo(bi);
 	gdt_init();
