@@ -24,6 +24,8 @@ __asm__(".section .reloc, \"a\"\n"
         ".short 0, 0\n" /* the two entries */
         ".previous");
 
+EFI_GUID uefi_global_variable = {
+    0x8be4df61, 0x93ca, 0x11d2, {0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c}};
 EFI_HANDLE uefi_image;
 EFI_SYSTEM_TABLE *uefi_st;
 EFI_BOOT_SERVICES *uefi_bs;

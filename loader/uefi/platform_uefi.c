@@ -1,15 +1,16 @@
 /* loader/uefi/platform_uefi.c - common/platform.h on UEFI boot services.
  *
- * Output goes to ConOut before ExitBootServices (OVMF, like many
- * firmwares, mirrors ConOut to its serial console, so writing COM1 as
- * well would print every line twice there) and to COM1 by port I/O after
- * it. Memory comes from AllocatePages with twinboot's own OS memory types
+ * Output goes to ConOut before ExitBootServices, and to COM1 as well
+ * unless the firmware copies ConOut to a serial port itself (OVMF does:
+ * writing COM1 there would print every line twice); to COM1 alone by port
+ * I/O after it. Memory comes from AllocatePages with twinboot's own OS memory types
  * (UEFI 2.10 7.2: 0x80000000 and up), so the final map shows what is
  * kernel, module and loader data.
  */
 #include <efi.h>
 
 #include "cpu.h"
+#include "device_path.h"
 #include "lib.h"
 #include "log.h"
 #include "memmap.h"
@@ -20,9 +21,10 @@
 
 int uefi_boot_services_exited;
 
-/* COM1 by port I/O, for after ExitBootServices (and a firmware with no
- * console), when ConOut and OVMF's mirror of it on the serial port are
- * gone. The firmware's 8N1 setup, and so its speed, stays. */
+/* COM1 by port I/O: after ExitBootServices, when ConOut and any copy the
+ * firmware makes of it on a serial port are gone; before it, where the
+ * firmware makes no such copy or has no console. The firmware's 8N1
+ * setup, and so its speed, stays. */
 static void write_com1(const char *text, size_t len)
 {
 	static int ready;
@@ -35,6 +37,27 @@ static void write_com1(const char *text, size_t len)
 	uart_write(text, len);
 }
 
+/* Whether the firmware already copies ConOut to a serial port: its ConOut
+ * variable (UEFI 2.10 3.3) lists the console devices, and one of them is a
+ * UART, as in OVMF's. Most PCs leave that "console redirection" off, and
+ * then the loader's messages must reach COM1 from here, or an error before
+ * ExitBootServices would show on the screen alone. Asked once, at the
+ * first line written before ExitBootServices: a boot that writes none
+ * never asks. */
+static int firmware_copies_to_serial(void)
+{
+	static int known, copies;
+	if (!known) {
+		static UINT8 path[2048];
+		UINTN size = sizeof(path);
+		EFI_STATUS s = uefi_st->RuntimeServices->GetVariable(
+		    L"ConOut", &uefi_global_variable, NULL, &size, path);
+		copies = !EFI_ERROR(s) && device_path_has_uart(path, size);
+		known = 1;
+	}
+	return copies;
+}
+
 void platform_write(const char *text, size_t len)
 {
 	/* A headless firmware may install no console at all. */
@@ -42,6 +65,8 @@ void platform_write(const char *text, size_t len)
 		write_com1(text, len);
 		return;
 	}
+	if (!firmware_copies_to_serial())
+		write_com1(text, len);
 	CHAR16 buf[130];
 	size_t n = 0;
 	for (size_t i = 0; i < len; i++) {

@@ -25,17 +25,14 @@ const void *platform_manifest(size_t *len)
 }
 
 /* UEFI 2.10 3.3 "Globally Defined Variables": SecureBoot is one byte
- * under EFI_GLOBAL_VARIABLE, 1 when the platform enforces signatures.
- * libefi (which would define the GUID) is not linked. */
-static EFI_GUID global_variable = {
-    0x8be4df61, 0x93ca, 0x11d2, {0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c}};
+ * under EFI_GLOBAL_VARIABLE, 1 when the platform enforces signatures. */
 
 int platform_secure_boot(void)
 {
 	UINT8 value = 0;
 	UINTN size = sizeof(value);
 	UINT32 attributes;
-	EFI_STATUS s = uefi_st->RuntimeServices->GetVariable(L"SecureBoot", &global_variable,
+	EFI_STATUS s = uefi_st->RuntimeServices->GetVariable(L"SecureBoot", &uefi_global_variable,
 	                                                     &attributes, &size, &value);
 	/* Not found: firmware without Secure Boot support; that is "off". */
 	return !EFI_ERROR(s) && size == 1 && value == 1;

@@ -23,6 +23,11 @@ extern EFI_HANDLE uefi_boot_device;
  * firmware's file system. */
 struct fat_volume *uefi_disk_volume(void);
 
+/* EFI_GLOBAL_VARIABLE (UEFI 2.10 3.3), the GUID of SecureBoot, ConOut
+ * and the other standard variables; libefi, which would define it, is not
+ * linked. */
+extern EFI_GUID uefi_global_variable;
+
 /* "Not Found" and friends, for messages. */
 const char *uefi_status_text(EFI_STATUS status);
 

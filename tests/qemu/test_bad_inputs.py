@@ -61,7 +61,9 @@ def vga_screen(q):
 def expect_error(img, firmware, message, memory=None, blkdebug=None, before=None, disk=None):
     """Boot `img`; `message` (a regex) must follow 'twinboot: error: ' on
     serial and, under BIOS, on screen; the guest must then stay halted.
-    `before`, a regex, must match the serial output ahead of the error."""
+    `before`, a regex, must match the serial output ahead of the error.
+    The line comes once: under OVMF, whose ConOut already reaches the
+    serial port, the loader must not write it to COM1 as well."""
     memory = memory or ("64M" if firmware == "bios" else "256M")
     with Qemu(str(img), firmware=firmware, memory=memory, timeout=60,
               blkdebug=blkdebug, disk=disk) as q:
@@ -72,6 +74,7 @@ def expect_error(img, firmware, message, memory=None, blkdebug=None, before=None
         if before:
             assert re.search(before, serial[:serial.index(line)]), serial
         assert q.still_running(after=1.0), f"{q.exit_reason()} after: {line}"
+        assert q.serial().count(line) == 1, q.serial()
         if firmware == "bios":
             head = re.escape(line[:70])
             assert re.search(head, vga_screen(q)), f"'{line}' is not on the screen"
