@@ -439,8 +439,11 @@ test-matrix: all $(LOWKERNEL_ELF)
 bench: deps all $(BENCH_BINS)
 	$(Q)$(PYTHON) tests/bench/bench.py --build $(B)
 
+# The C sources git knows of or would add: new files are formatted and
+# checked before their first commit, not after.
+C_FILES = $$(git ls-files --cached --others --exclude-standard '*.c' '*.h')
 format:
-	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')
+	$(Q)clang-format -i $(C_FILES)
 # lint: cppcheck on common/, the format check, and the whole product built
 # with clang too (into build/clang), so both compilers stay warning-free.
 lint:
@@ -448,7 +451,7 @@ lint:
 		$(B)/clang/loader/uefi/BOOTX64.EFI $(B)/clang/kernel/kernel.elf $(B)/clang/tools/mkimage
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--std=c11 --inline-suppr -I common common/
-	$(Q)clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+	$(Q)clang-format --dry-run --Werror $(C_FILES)
 
 clean:
 	rm -rf $(B)
