@@ -104,7 +104,8 @@ UNIT_TESTS := test_lib test_fmt test_crc32 test_elf test_memmap test_paging \
 	test_ide_dma test_virtio_blk test_pixel_format test_device_path
 UNIT_SUPPORT_SRC := tests/unit/fake_platform.c
 
-FUZZ_TARGETS := fuzz_elf fuzz_fat fuzz_gpt fuzz_config fuzz_memmap fuzz_manifest fuzz_boot
+FUZZ_TARGETS := fuzz_elf fuzz_fat fuzz_gpt fuzz_config fuzz_memmap fuzz_manifest fuzz_boot \
+	fuzz_device_path
 FUZZ_SECONDS ?= 20
 
 # ---------------------------------------------------------------- flags
