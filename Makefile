@@ -83,7 +83,8 @@ UEFI_C_SRC := loader/uefi/main.c loader/uefi/platform_uefi.c loader/uefi/files_u
 	loader/uefi/status.c loader/uefi/secure_uefi.c \
 	loader/uefi/disk_uefi.c
 
-# The kernel. It shares the formatter and string functions with the loaders.
+# The kernel. It shares the formatter, the string functions and the COM1
+# driver with the loaders.
 KERNEL_ASM_SRC := kernel/entry.asm kernel/isr.asm
 KERNEL_C_SRC := kernel/main.c kernel/console.c kernel/vga.c kernel/fb.c \
 	kernel/font.c kernel/gdt.c kernel/idt.c kernel/panic.c \
