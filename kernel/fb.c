@@ -15,13 +15,22 @@ const uint32_t fb_palette_rgb[16] = {
     0x555555, 0x5555ff, 0x55ff55, 0x55ffff, 0xff5555, 0xff55ff, 0xffff55, 0xffffff,
 };
 
-/* An 8-bit channel value scaled to `size` bits by keeping its top bits,
- * which maps 0xff to the channel's maximum and 0 to 0. */
+/* An 8-bit channel value scaled to `size` bits, mapping 0xff to the
+ * channel's maximum and 0 to 0: narrower channels (5:6:5) keep its top
+ * bits, wider ones (GOP's 10:10:10 modes, UEFI 2.10 12.9) repeat it below
+ * itself, as 0xab becomes 0x2ae in 10 bits. */
 static uint32_t channel(uint32_t v8, uint8_t size, uint8_t shift)
 {
 	if (!size)
 		return 0;
-	return (v8 >> (8 - size)) << shift;
+	if (size <= 8)
+		return (v8 >> (8 - size)) << shift;
+	uint32_t v = 0;
+	for (int filled = 0; filled < size; filled += 8)
+		v = v << 8 | v8;
+	/* v holds v8 repeated over at least `size` bits: keep the top ones. */
+	int spare = (size + 7) / 8 * 8 - size;
+	return (v >> spare) << shift;
 }
 
 uint32_t fb_pixel(const struct fb_surface *s, uint32_t rgb)
@@ -31,9 +40,11 @@ uint32_t fb_pixel(const struct fb_surface *s, uint32_t rgb)
 	       channel(rgb & 0xff, s->blue_size, s->blue_shift);
 }
 
+/* Channels up to 16 bits, inside the pixel: what fb_pixel can build in
+ * 32 bits. */
 static int channel_ok(uint8_t size, uint8_t shift, uint16_t bpp)
 {
-	return size <= 8 && shift + size <= bpp;
+	return size <= 16 && shift + size <= bpp;
 }
 
 int fb_init(struct fb_console *c, const struct fb_surface *s)

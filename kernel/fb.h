@@ -34,11 +34,12 @@ struct fb_console {
 /* The console colours as 0xRRGGBB, VGA's default palette. */
 extern const uint32_t fb_palette_rgb[16];
 
-/* The pixel value of 0xRRGGBB in s's format (each channel's top bits). */
+/* The pixel value of 0xRRGGBB in s's format, each channel scaled to its
+ * size (fb.c's channel()). */
 uint32_t fb_pixel(const struct fb_surface *s, uint32_t rgb);
 
 /* Take over a surface: 0, or -1 when its format is not one we draw
- * (bpp other than 16/24/32, a channel wider than 8 bits or outside the
+ * (bpp other than 16/24/32, a channel wider than 16 bits or outside the
  * pixel, a pitch smaller than a row, smaller than one 8x16 cell). */
 int fb_init(struct fb_console *c, const struct fb_surface *s);
 void fb_set_color(struct fb_console *c, uint8_t fg, uint8_t bg);

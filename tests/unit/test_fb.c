@@ -33,6 +33,8 @@ static const struct format formats[] = {
     {"RGBX 8:8:8:8", 32, 8, 0, 8, 8, 8, 16, 0x00ffff55},
     {"BGR 8:8:8", 24, 8, 16, 8, 8, 8, 0, 0x55ffff},
     {"RGB 5:6:5", 16, 5, 11, 6, 5, 5, 0, (0x55 >> 3) << 11 | 0x3f << 5 | 0x1f},
+    /* GOP's 10-bit PixelBitMask modes: 0x55 repeated is 0x155, 0xff 0x3ff. */
+    {"XRGB 2:10:10:10", 32, 10, 20, 10, 10, 10, 0, 0x155u << 20 | 0x3ffu << 10 | 0x3ff},
 };
 
 static struct fb_surface make(const struct format *f, uint32_t w, uint32_t h, uint32_t extra)
@@ -161,6 +163,26 @@ static void test_colors(void **state)
 	free(s.base);
 }
 
+/* One channel at each width: narrower than 8 bits keeps the top bits,
+ * wider repeats the value below itself, so 0 and 0xff stay the ends. */
+static void test_channel_widths(void **state)
+{
+	(void)state;
+	static const struct {
+		uint8_t size;
+		uint32_t ab, ff;
+	} want[] = {
+	    {1, 0x1, 0x1},      {5, 0x15, 0x1f},      {8, 0xab, 0xff},      {10, 0x2ae, 0x3ff},
+	    {12, 0xaba, 0xfff}, {15, 0x55d5, 0x7fff}, {16, 0xabab, 0xffff},
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct fb_surface s = {.bpp = 32, .green_size = want[i].size, .green_shift = 4};
+		assert_int_equal(fb_pixel(&s, 0x00ab00), want[i].ab << 4);
+		assert_int_equal(fb_pixel(&s, 0x00ff00), want[i].ff << 4);
+		assert_int_equal(fb_pixel(&s, 0xff00ff), 0);
+	}
+}
+
 static void test_control_chars(void **state)
 {
 	(void)state;
@@ -246,7 +268,7 @@ static void test_rejects_bad_formats(void **state)
 	bad.pitch = 640 * 4 - 4;
 	assert_int_equal(fb_init(&c, &bad), -1);
 	bad = s;
-	bad.red_size = 9;
+	bad.red_size = 17;
 	assert_int_equal(fb_init(&c, &bad), -1);
 	bad = s;
 	bad.blue_shift = 30;
@@ -260,13 +282,10 @@ static void test_rejects_bad_formats(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_font),
-	    cmocka_unit_test(test_hello_every_format),
-	    cmocka_unit_test(test_colors),
-	    cmocka_unit_test(test_control_chars),
-	    cmocka_unit_test(test_scroll),
-	    cmocka_unit_test(test_odd_resolution),
-	    cmocka_unit_test(test_rejects_bad_formats),
+	    cmocka_unit_test(test_font),           cmocka_unit_test(test_hello_every_format),
+	    cmocka_unit_test(test_colors),         cmocka_unit_test(test_channel_widths),
+	    cmocka_unit_test(test_control_chars),  cmocka_unit_test(test_scroll),
+	    cmocka_unit_test(test_odd_resolution), cmocka_unit_test(test_rejects_bad_formats),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
