@@ -196,31 +196,30 @@ static uint64_t copy_kernel(const void *file, uint64_t size, struct elf_plan *pl
 
 /* The fast way for a big kernel whose file lays segments out as memory
  * does (elf_file_mirrors_memory: what linkers write). From the headers
- * alone, place the file so that every segment lands where it runs, read
- * it there in one go, and only zero BSS and gaps: no second copy of a big
- * kernel, and half the memory. The headers are only a guess until the
- * whole file is verified and checked again. Returns the physical address
- * of virt_base, or 0 when the file is not laid out that way. */
-static uint64_t load_kernel_in_place(uint64_t size, struct elf_plan *plan)
+ * alone (plan, checked from the head), place the file so that every
+ * segment lands where it runs, read its first `used` bytes there in one
+ * go, and only zero BSS and gaps: no second copy of a big kernel, and
+ * half the memory. The headers are only a guess until what was read is
+ * verified and checked again. Returns the physical address of virt_base,
+ * or 0 when the file is not laid out that way. */
+static uint64_t load_kernel_in_place(uint64_t used, struct elf_plan *plan)
 {
 	struct error err = {{0}};
 	uint64_t offset, offset_again;
-	if (elf_check_head(kernel_head, sizeof(kernel_head), (size_t)size, platform_memory_top(),
-	                   plan, &err) ||
-	    !elf_file_mirrors_memory(plan, &offset))
+	if (!elf_file_mirrors_memory(plan, &offset))
 		return 0;
 
 	/* [file start][virt_base ... virt_end][file end]: the kernel's
 	 * pages are page-aligned, the file around them is loader memory. */
 	uint64_t span = plan->virt_end - plan->virt_base;
 	uint64_t bytes =
-	    ALIGN_UP(offset + (span > size - offset ? span : size - offset), PAGE_SIZE);
+	    ALIGN_UP(offset + (span > used - offset ? span : used - offset), PAGE_SIZE);
 	uint64_t file = platform_alloc_pages(bytes / PAGE_SIZE, TB_MEM_LOADER, 0);
 	if (!file)
 		no_room_for_kernel(bytes);
-	read_kernel_rest(file, size);
-	verify_file(config.kernel, file, size);
-	if (elf_check(phys_ptr(file), (size_t)size, platform_memory_top(), plan, &err))
+	read_kernel_rest(file, used);
+	verify_file(config.kernel, file, used);
+	if (elf_check(phys_ptr(file), (size_t)used, platform_memory_top(), plan, &err))
 		log_fatal("%s: %s", config.kernel, err.msg);
 	if (!elf_file_mirrors_memory(plan, &offset_again) || offset_again != offset)
 		log_fatal("boot: %s changed while it was read", config.kernel);
@@ -228,36 +227,59 @@ static uint64_t load_kernel_in_place(uint64_t size, struct elf_plan *plan)
 	return file + offset;
 }
 
+/* How much of a kernel file bigger than its head to read: up to the end
+ * of what loading uses (elf_plan.file_used), so the symbols and DWARF of
+ * a debug build, often most of its file, stay on the disk. All of it when
+ * the headers in the head don't check out (checking the whole file names
+ * the problem), or when the manifest pins the file: its hash covers every
+ * byte. *head_ok says whether plan holds the head's checked headers. */
+static uint64_t kernel_bytes_to_read(uint64_t size, struct elf_plan *plan, int *head_ok)
+{
+	struct error err = {{0}};
+	*head_ok = !elf_check_head(kernel_head, sizeof(kernel_head), (size_t)size,
+	                           platform_memory_top(), plan, &err);
+	return *head_ok && !manifest_present ? plan->file_used : size;
+}
+
 /* Read the kernel, check it, and put its segments in pages of their own,
  * which the final memory map shows as KERNEL. One read of its head
- * (KERNEL_HEAD_BYTES) first: for a small kernel that is the whole file,
- * copied to its pages from there; for a big one the rest follows, in
- * place when its layout allows. What else the file holds stays in LOADER
- * memory, which the kernel may reclaim. */
+ * (KERNEL_HEAD_BYTES) first: for a small kernel, or one whose segments
+ * end inside it, that is all, copied to its pages from there; for a big
+ * one the rest of what loading uses follows, in place when its layout
+ * allows. What else the file holds stays in LOADER memory, which the
+ * kernel may reclaim, or on the disk when nothing loads it. */
 static uint64_t load_kernel(struct elf_plan *plan)
 {
 	struct error err = {{0}};
-	uint64_t file, size, phys;
+	uint64_t file, size, used, phys;
+	int head_ok = 0;
 	const char *how = "read whole and copied";
 	if (platform_read_file(config.kernel, 0, kernel_head, sizeof(kernel_head), &size, &err))
 		log_fatal_error(&err);
-	if (size <= sizeof(kernel_head)) {
-		phys = copy_kernel(kernel_head, size, plan);
+	used = size > sizeof(kernel_head) ? kernel_bytes_to_read(size, plan, &head_ok) : size;
+	if (used <= sizeof(kernel_head)) {
+		phys = copy_kernel(kernel_head, used, plan);
 		how = "read in one go";
-	} else if ((phys = load_kernel_in_place(size, plan)) != 0) {
+	} else if (head_ok && (phys = load_kernel_in_place(used, plan)) != 0) {
 		how = "read in place";
 	} else {
 		/* Any other layout, and every broken file, whose message
 		 * comes from checking all of it: read, check, copy. */
-		file = alloc_file(config.kernel, size, TB_MEM_LOADER);
-		read_kernel_rest(file, size);
-		phys = copy_kernel(phys_ptr(file), size, plan);
+		file = alloc_file(config.kernel, used, TB_MEM_LOADER);
+		read_kernel_rest(file, used);
+		phys = copy_kernel(phys_ptr(file), used, plan);
 	}
 	log_verbose("kernel: %s %s, %llu bytes, entry 0x%llx, %u segments at 0x%llx "
 	            "(phys 0x%llx)",
 	            config.kernel, how, (unsigned long long)size, (unsigned long long)plan->entry,
 	            plan->segment_count, (unsigned long long)plan->virt_base,
 	            (unsigned long long)phys);
+	uint64_t read =
+	    used > sizeof(kernel_head) || size < sizeof(kernel_head) ? used : sizeof(kernel_head);
+	if (read < size)
+		log_verbose("kernel: the last %llu bytes of %s left on the disk: no segment "
+		            "holds them (symbols, debug info)",
+		            (unsigned long long)(size - read), config.kernel);
 	return phys;
 }
 

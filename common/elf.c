@@ -231,6 +231,16 @@ int elf_check_head(const void *head, size_t avail, size_t file_size, uint64_t ma
 		return error_set(err, "elf: entry %#llx is outside every executable segment",
 		                 X(plan->entry));
 
+	/* Past the ELF header, the program headers and each segment's file
+	 * bytes (at p_offset even when there are none: check_segment wants
+	 * that offset inside the file). */
+	plan->file_used = phoff + phsize > EHDR_SIZE ? phoff + phsize : EHDR_SIZE;
+	for (unsigned k = 0; k < plan->segment_count; k++) {
+		const struct elf_segment *s = &plan->segments[k];
+		if (s->offset + s->filesz > plan->file_used)
+			plan->file_used = s->offset + s->filesz;
+	}
+
 	const struct elf_segment *last = &plan->segments[plan->segment_count - 1];
 	plan->virt_base = ALIGN_DOWN(plan->segments[0].vaddr, (uint64_t)PAGE_SIZE);
 	plan->virt_end = ALIGN_UP(last->vaddr + last->memsz, (uint64_t)PAGE_SIZE);

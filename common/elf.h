@@ -34,6 +34,11 @@ struct elf_plan {
 	uint64_t entry;     /* e_entry, inside an executable segment */
 	uint64_t virt_base; /* lowest segment vaddr, rounded down to 4 KiB */
 	uint64_t virt_end;  /* highest segment end, rounded up to 4 KiB */
+	/* The file's first file_used bytes hold its ELF and program headers
+	 * and every segment's bytes: all that checking and loading read.
+	 * What follows (section headers, symbols, a debug build's DWARF) is
+	 * loaded by nobody. */
+	uint64_t file_used;
 	unsigned segment_count;
 	struct elf_segment segments[ELF_MAX_SEGMENTS]; /* sorted by vaddr */
 };

@@ -8,7 +8,8 @@
  * The loader's fast path is checked against the slow one: the headers
  * alone (elf_check_head over the first 4 KiB) must plan what the whole
  * file plans, and a file that mirrors memory, loaded in place, must give
- * the bytes a copy gives.
+ * the bytes a copy gives. And the file cut after its first file_used
+ * bytes, all the loaders read of it, must plan and load as the whole.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -56,6 +57,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (head_ok && (head.entry != plan.entry || head.virt_base != plan.virt_base ||
 	                head.virt_end != plan.virt_end || head.segment_count != plan.segment_count))
 		abort();
+	if (head_ok && head.file_used != plan.file_used)
+		abort();
+	if (plan.file_used > size)
+		abort();
+	struct elf_plan cut;
+	uint8_t *used = malloc(plan.file_used); /* only those bytes: ASan */
+	if (!used)
+		abort();
+	memcpy(used, data, plan.file_used);
+	if (elf_check(used, plan.file_used, LOAD_LIMIT, &cut, &err) != 0 ||
+	    cut.entry != plan.entry || cut.virt_end != plan.virt_end ||
+	    cut.file_used != plan.file_used)
+		abort();
+	unsigned char *from_cut = malloc(span);
+	if (!from_cut)
+		abort();
+	elf_load(&cut, used, from_cut);
+	if (memcmp(from_cut, dest, span))
+		abort();
+	free(from_cut);
+	free(used);
+
 	uint64_t offset;
 	if (elf_file_mirrors_memory(&plan, &offset)) {
 		if (offset & 0xfff)

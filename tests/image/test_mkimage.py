@@ -33,7 +33,7 @@ def test_help():
 
 def test_check_accepts_a_kernel(inputs):  # noqa: F811
     out = mkimage("check", inputs["kernel"])
-    first, second = out.stdout.splitlines()
+    first, second = out.stdout.splitlines()[:2]
     assert first.startswith(f"{inputs['kernel']}: entry 0x")
     assert " r-x 0x" in first and " rw- 0x" in first
     assert second.endswith("twinboot can boot it")
@@ -48,6 +48,17 @@ def test_check_describes_a_low_kernel(tmp_path):
         "0x402000 rw- 0x2000 bytes (0x10 from the file)",
         f"{path}: linked low, in the identity-mapped first 4 GiB, 0x401000-0x404000 (12 KiB): "
         "twinboot can boot it"]
+
+
+def test_check_says_what_the_loaders_leave_on_the_disk(tmp_path):
+    # Bytes after the last segment (a debug build's DWARF) are never read.
+    elf = make_elf()
+    path = tmp_path / "debug.elf"
+    path.write_bytes(elf + b"DWARF" * 1000)
+    assert mkimage("check", path).stdout.splitlines()[2] == (
+        f"{path}: the loaders read {len(elf)} of its {len(elf) + 5000} bytes; the rest, "
+        "which no segment holds (symbols, debug info), stays on the disk unless the image "
+        "is signed")
 
 
 def test_check_accepts_a_high_kernel(tmp_path):

@@ -255,8 +255,9 @@ def test_damaged_fat_chain(kind, firmware, disk, tmp_path):
     UEFI where BOOTX64.EFI reads an IDE disk itself (loader/uefi/
     disk_uefi.c). Elsewhere under UEFI the firmware's FAT driver reads the
     file; its refusal must be named by the loader or by the firmware, and
-    nothing may reset."""
-    img = copy_image(tmp_path)
+    nothing may reset. The kernel is the bulky one (conftest.bulky_kernel),
+    whose 1 MiB segment the loaders read past their first 60 KiB."""
+    img = copy_image(tmp_path, variant="bulky")
     fat = Fat(img)
     first, _ = fat.lookup("/boot/kernel.elf")
     chain = fat.chain(first)
@@ -268,8 +269,9 @@ def test_damaged_fat_chain(kind, firmware, disk, tmp_path):
         expect_error(img, firmware, message, disk=disk)
         return
     # OVMF's FAT driver reads a file's size worth of clusters without
-    # checking for loops: the file comes back with its tail replaced,
-    # here only debug information, and the kernel boots.
+    # checking for loops: the file comes back with its second half
+    # replaced, here part of the segment the kernel never reads, and the
+    # kernel boots.
     with Qemu(str(img), firmware=firmware, timeout=60) as q:
         serial = q.wait_serial(ERROR + r".*\n|kernel: halting")
         record(re.findall(ERROR + r".*|kernel: halting", serial)[0])
@@ -338,8 +340,10 @@ def test_read_error_on_ide_is_named_uefi(tmp_path):
     the failed command is named, the firmware's DiskIo takes over and
     fails on the same sector, and that is named. The error sits in the
     kernel's last cluster: OVMF's FAT driver reads the first ones with
-    the directories and BOOTX64.EFI, and would stop before the loader."""
-    img = copy_image(tmp_path)
+    the directories and BOOTX64.EFI, and would stop before the loader.
+    The bulky kernel's last cluster is a segment's, which the loader
+    reads (our own kernel's is debug information, which it leaves)."""
+    img = copy_image(tmp_path, variant="bulky")
     fat = Fat(img)
     first, _ = fat.lookup("/boot/kernel.elf")
     lba = fat.cluster_lba(fat.chain(first)[-1])
@@ -359,8 +363,9 @@ def test_read_error_inside_a_batch_of_int13h_reads_is_named_bios(tmp_path):
     (loader/bios/disk_bios.c). On a USB stick, which SeaBIOS reads only
     through INT 13h, an error in the second read of a batch must leave the
     first read's sectors in place and name the second read, whose LBA is
-    the error's, after its retries, not the batch's first."""
-    img = copy_image(tmp_path)
+    the error's, after its retries, not the batch's first. The bulky
+    kernel: its segments go on well past the batch."""
+    img = copy_image(tmp_path, variant="bulky")
     fat = Fat(img)
     first, size = fat.lookup("/boot/kernel.elf")
     head = 120  # sectors: common/boot.c's KERNEL_HEAD_BYTES, one read of its own

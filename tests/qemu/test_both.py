@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import blob_bytes, image
+from conftest import BIGKERNEL_TAIL, blob_bytes, image
 from harness import Qemu
 
 
@@ -43,13 +43,30 @@ def test_serial_off_silences_only_the_loader():
     assert "Hello World!" in screen
 
 
-def test_kernel_is_read_once_straight_to_its_pages():
-    # Our kernel's file lays its segments out as memory does, so both
-    # loaders read it in one go to where it runs (no copy, issue 8).
+def test_kernel_debug_info_stays_on_the_disk():
+    # Our kernel's segments (about 36 KiB) end inside the loaders' first
+    # read of its file; the rest of the file is symbols and DWARF, which
+    # nothing loads, so neither loader reads further.
     for firmware in ("bios", "uefi"):
         with Qemu(image("verbose"), firmware=firmware) as q:
             serial = q.wait_serial(r"kernel: halting", timeout=90)
+        assert "kernel: /boot/kernel.elf read in one go" in serial, serial
+        assert re.search(r"kernel: the last \d+ bytes of /boot/kernel.elf left on the disk",
+                         serial), serial
+        assert "Hello World!" in serial
+
+
+def test_big_kernel_is_read_once_straight_to_its_pages():
+    # Our kernel with a 1 MiB segment more, then 4 MiB that no segment
+    # holds (conftest.bulky_kernel). Its file lays the segments out as
+    # memory does, so both loaders read up to the last segment's end in
+    # one go, to where it runs (no copy, issue 8), and not the tail.
+    for firmware in ("bios", "uefi"):
+        with Qemu(image("bigkernel"), firmware=firmware) as q:
+            serial = q.wait_serial(r"kernel: halting", timeout=90)
         assert "kernel: /boot/kernel.elf read in place" in serial, serial
+        assert (f"kernel: the last {BIGKERNEL_TAIL} bytes of /boot/kernel.elf left on the disk"
+                in serial), serial
         assert "Hello World!" in serial
 
 

@@ -194,9 +194,6 @@ static void test_small_kernel_is_read_once(void **state)
 	assert_int_equal(fake_bytes_read_at_tsc_rate, fake_bytes_read);
 }
 
-/* make_kernel() with 72 KiB of data (then 4 KiB of BSS), bigger than the
- * loader's first read, the data at `data_offset` in the file; served with
- * a verbose config. Returns the boot info once the kernel is entered. */
 /* disk= reaches the platform once, after the config is read and before
  * any byte of the kernel: the BIOS loader reads the config through INT
  * 13h and only then may switch to its own disk drivers. */
@@ -219,12 +216,20 @@ static void test_disk_setting_reaches_the_platform_before_the_kernel(void **stat
 	check_native_disk_told("disk=native\n", 1);
 }
 
-static struct tb_bootinfo *boot_big_kernel(uint64_t data_offset, size_t *file_size)
+/* make_kernel() with 72 KiB of data (then 4 KiB of BSS), bigger than the
+ * loader's first read, the data at `data_offset` in the file and `tail`
+ * bytes after it that no segment holds (a debug build's symbols and
+ * DWARF); served with a verbose config. Returns the boot info once the
+ * kernel is entered, fake_bytes_read counting the kernel's reads only. */
+#define BIG_TAIL_MAX 0x40000u
+static struct tb_bootinfo *boot_big_kernel(uint64_t data_offset, size_t tail, size_t *file_size)
 {
 	const char *cfg = "kernel=/boot/kernel.elf\nverbose=1\n";
-	static uint8_t big[0x15000];
-	*file_size = (size_t)data_offset + 0x12000;
+	static uint8_t big[0x15000 + BIG_TAIL_MAX];
+	assert_true(tail <= BIG_TAIL_MAX);
+	*file_size = (size_t)data_offset + 0x12000 + tail;
 	make_kernel(big, sizeof(big));
+	memset(big + data_offset + 0x12000, 0xdb, tail);
 	Elf64_Phdr *ph = (Elf64_Phdr *)(big + sizeof(Elf64_Ehdr));
 	ph[1].p_offset = data_offset;
 	ph[1].p_filesz = 0x12000;
@@ -259,7 +264,7 @@ static void test_big_kernel_is_read_in_place(void **state)
 {
 	(void)state;
 	size_t size;
-	struct tb_bootinfo *bi = boot_big_kernel(0x2000, &size);
+	struct tb_bootinfo *bi = boot_big_kernel(0x2000, 0, &size);
 	uint8_t *kphys = (uint8_t *)(uintptr_t)bi->kernel_phys_base;
 	assert_memory_equal(kphys - 0x1000,
 	                    "\x7f"
@@ -277,7 +282,7 @@ static void test_other_layouts_are_copied(void **state)
 {
 	(void)state;
 	size_t size;
-	struct tb_bootinfo *bi = boot_big_kernel(0x3000, &size);
+	struct tb_bootinfo *bi = boot_big_kernel(0x3000, 0, &size);
 	assert_non_null(strstr(fake_platform_output(), "read whole and copied"));
 	assert_int_equal(fake_bytes_read, size);
 	const struct tb_mem_range *map = (const struct tb_mem_range *)(uintptr_t)bi->mem_map;
@@ -287,6 +292,56 @@ static void test_other_layouts_are_copied(void **state)
 		                map[i].base == bi->kernel_phys_base &&
 		                map[i].length == bi->kernel_size;
 	assert_true(kernel_entry);
+}
+
+/* A debug build: 256 KiB of symbols and DWARF after the segments, which
+ * nothing loads, stay on the disk; the segments are read in place. */
+static void test_debug_info_is_not_read(void **state)
+{
+	(void)state;
+	size_t size;
+	struct tb_bootinfo *bi = boot_big_kernel(0x2000, BIG_TAIL_MAX, &size);
+	assert_int_equal(fake_bytes_read, 0x2000 + 0x12000);
+	assert_int_equal(bi->kernel_size, 0x14000);
+	assert_non_null(strstr(fake_platform_output(), "kernel: /boot/kernel.elf read in place"));
+	assert_non_null(
+	    strstr(fake_platform_output(),
+	           "kernel: the last 262144 bytes of /boot/kernel.elf left on the disk"));
+}
+
+/* The same in a file laid out otherwise: only the segments' bytes are
+ * read, then copied. */
+static void test_debug_info_is_not_read_for_a_copy(void **state)
+{
+	(void)state;
+	size_t size;
+	boot_big_kernel(0x3000, 0x1000, &size);
+	assert_non_null(strstr(fake_platform_output(), "read whole and copied"));
+	assert_int_equal(fake_bytes_read, 0x3000 + 0x12000);
+	assert_non_null(strstr(fake_platform_output(), "the last 4096 bytes of"));
+}
+
+/* Segments that end inside the first read (our demo kernel: 36 KiB of
+ * segments in a 140 KiB file) take that one read, however big the file. */
+static void test_small_segments_in_a_big_file_take_one_read(void **state)
+{
+	(void)state;
+	static uint8_t file[0x30000];
+	const char *cfg = "kernel=/boot/kernel.elf\nverbose=1\n";
+	make_kernel(file, sizeof(file));
+	memset(file + 0x2800, 0xdb, sizeof(file) - 0x2800);
+	fake_platform_add_file("/boot/twinboot.cfg", cfg, strlen(cfg));
+	fake_platform_add_file("/boot/kernel.elf", file, sizeof(file));
+	run_boot();
+	struct tb_bootinfo *bi = entered_bootinfo();
+	uint8_t *kphys = (uint8_t *)(uintptr_t)bi->kernel_phys_base;
+	assert_int_equal(kphys[0xfff], 0x90);
+	assert_int_equal(kphys[0x1000], 0xab);
+	assert_int_equal(kphys[0x1800], 0); /* BSS, not the tail's 0xdb */
+	assert_int_equal(fake_bytes_read, strlen(cfg) + (60u << 10));
+	assert_non_null(strstr(fake_platform_output(), "kernel: /boot/kernel.elf read in one go"));
+	assert_non_null(
+	    strstr(fake_platform_output(), "the last 135168 bytes of /boot/kernel.elf left on"));
 }
 
 static void test_page_tables_follow_the_abi(void **state)
@@ -519,6 +574,39 @@ static void test_manifest_matching_files_boot(void **state)
 	    strstr(fake_platform_output(), "manifest: 3 files pinned by SHA-256, Secure Boot on"));
 }
 
+/* A pinned kernel is read to its last byte, past its segments: the hash
+ * covers the whole file, so a change in its debug info is refused too. */
+static void test_manifest_pins_every_byte(void **state)
+{
+	(void)state;
+	static uint8_t file[0x20000];
+	struct error err = {{0}};
+	static const char cfg[] = "kernel=/boot/kernel.elf\nverbose=1\n";
+	make_kernel(file, sizeof(file));
+	memset(file + 0x2800, 0xdb, sizeof(file) - 0x2800);
+	const struct manifest_file files[] = {{"/boot/kernel.elf", file, sizeof(file)},
+	                                      {"/boot/twinboot.cfg", cfg, strlen(cfg)}};
+	assert_int_equal(manifest_build(manifest, MANIFEST_SIZE, files, 2, &err), 0);
+	fake_manifest = manifest;
+	fake_manifest_len = MANIFEST_SIZE;
+	fake_platform_add_file("/boot/twinboot.cfg", cfg, strlen(cfg));
+	fake_platform_add_file("/boot/kernel.elf", file, sizeof(file));
+	run_boot();
+	entered_bootinfo();
+	assert_int_equal(fake_bytes_read, strlen(cfg) + sizeof(file));
+	assert_null(strstr(fake_platform_output(), "left on the disk"));
+
+	file[sizeof(file) - 1] ^= 1; /* one bit of the "debug info" */
+	fake_platform_reset();
+	log_reset();
+	setup(NULL);
+	fake_manifest = manifest;
+	fake_manifest_len = MANIFEST_SIZE;
+	fake_platform_add_file("/boot/twinboot.cfg", cfg, strlen(cfg));
+	fake_platform_add_file("/boot/kernel.elf", file, sizeof(file));
+	expect_halt_with("manifest: /boot/kernel.elf: SHA-256 mismatch");
+}
+
 static void test_manifest_changed_kernel_is_refused(void **state)
 {
 	(void)state;
@@ -616,6 +704,10 @@ int main(void)
 	    cmocka_unit_test_setup(test_disk_setting_reaches_the_platform_before_the_kernel, setup),
 	    cmocka_unit_test_setup(test_big_kernel_is_read_in_place, setup),
 	    cmocka_unit_test_setup(test_other_layouts_are_copied, setup),
+	    cmocka_unit_test_setup(test_debug_info_is_not_read, setup),
+	    cmocka_unit_test_setup(test_debug_info_is_not_read_for_a_copy, setup),
+	    cmocka_unit_test_setup(test_small_segments_in_a_big_file_take_one_read, setup),
+	    cmocka_unit_test_setup(test_manifest_pins_every_byte, setup),
 	    cmocka_unit_test_setup(test_memory_map_is_normalised, setup),
 	    cmocka_unit_test_setup(test_missing_config_is_named, setup),
 	    cmocka_unit_test_setup(test_bad_config_line_is_named, setup),

@@ -45,6 +45,11 @@ int check_kernel(const char *path)
 	printf("\n%s: %s, 0x%llx-0x%llx (%llu KiB): twinboot can boot it\n", path, placement(&plan),
 	       (unsigned long long)plan.virt_base, (unsigned long long)plan.virt_end,
 	       (unsigned long long)((plan.virt_end - plan.virt_base) >> 10));
+	if (plan.file_used < k.size)
+		printf(
+		    "%s: the loaders read %llu of its %llu bytes; the rest, which no segment "
+		    "holds (symbols, debug info), stays on the disk unless the image is signed\n",
+		    path, (unsigned long long)plan.file_used, (unsigned long long)k.size);
 	free(k.data);
 	return 0;
 }
