@@ -101,7 +101,7 @@ MKIMAGE_COMMON_SRC := common/fmt.c common/error.c common/crc32.c common/elf.c co
 	common/config.c common/manifest.c
 
 UNIT_TESTS := test_lib test_fmt test_crc32 test_elf test_memmap test_paging \
-	test_config test_fat test_gpt test_boot test_vga test_fb test_sha256 test_manifest \
+	test_config test_fat test_gpt test_boot test_boot_kernel_read test_boot_manifest test_vga test_fb test_sha256 test_manifest \
 	test_ide_dma test_virtio_blk test_pixel_format test_device_path
 UNIT_SUPPORT_SRC := tests/unit/fake_platform.c
 
