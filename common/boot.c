@@ -274,8 +274,9 @@ static uint64_t load_kernel(struct elf_plan *plan)
 	            config.kernel, how, (unsigned long long)size, (unsigned long long)plan->entry,
 	            plan->segment_count, (unsigned long long)plan->virt_base,
 	            (unsigned long long)phys);
-	uint64_t read =
-	    used > sizeof(kernel_head) || size < sizeof(kernel_head) ? used : sizeof(kernel_head);
+	/* The first read took the head (or all of a smaller file), the rest
+	 * went up to `used`. */
+	uint64_t read = used > sizeof(kernel_head) ? used : sizeof(kernel_head);
 	if (read < size)
 		log_verbose("kernel: the last %llu bytes of %s left on the disk: no segment "
 		            "holds them (symbols, debug info)",

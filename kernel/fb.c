@@ -25,12 +25,8 @@ static uint32_t channel(uint32_t v8, uint8_t size, uint8_t shift)
 		return 0;
 	if (size <= 8)
 		return (v8 >> (8 - size)) << shift;
-	uint32_t v = 0;
-	for (int filled = 0; filled < size; filled += 8)
-		v = v << 8 | v8;
-	/* v holds v8 repeated over at least `size` bits: keep the top ones. */
-	int spare = (size + 7) / 8 * 8 - size;
-	return (v >> spare) << shift;
+	/* Up to 16 bits (channel_ok): the top `size` bits of v8 twice over. */
+	return ((v8 << 8 | v8) >> (16 - size)) << shift;
 }
 
 uint32_t fb_pixel(const struct fb_surface *s, uint32_t rgb)
