@@ -219,7 +219,7 @@ def test_installed_mkimage_finds_its_loaders(inputs, tmp_path):  # noqa: F811
 
 @pytest.mark.parametrize("tool, message", [
     (None, "mkimage: mformat :: failed: cannot run it (install mtools)"),
-    ("mcopy", "mkimage: mcopy ::/EFI/BOOT/BOOTX64.EFI failed: Disk full, says the fake"),
+    ("mcopy", "mkimage: mcopy ::/boot/twinboot.cfg failed: Disk full, says the fake"),
 ])
 def test_mtools_failure_is_one_line_and_cleaned_up(inputs, tmp_path, tool, message):  # noqa: F811
     """mtools missing, or failing: one line quoting it, no temporary file."""
