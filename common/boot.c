@@ -158,15 +158,12 @@ static _Noreturn void no_room_for_kernel(uint64_t bytes)
 	          (unsigned long long)(bytes / 1024));
 }
 
-/* The kernel file's first bytes: all of a small kernel, the headers of a
- * big one; the config before them (load_config). 60 KiB: one INT 13h
- * read on any BIOS (EDD's limit is 127 sectors, so 64 KiB would take
- * two), and the rest of the file then starts on a page boundary (a
- * cluster boundary too for clusters up to 4 KiB; larger ones just start
- * the rest mid-cluster). Static: the BIOS stack is small. */
-#define KERNEL_HEAD_BYTES (60u << 10)
-static uint8_t kernel_head[KERNEL_HEAD_BYTES];
-_Static_assert(KERNEL_HEAD_BYTES >= CONFIG_FILE_MAX, "the config is read into kernel_head");
+/* The kernel file's first bytes (platform_kernel_head_bytes(), head_len
+ * of them): all of a small kernel, the headers of a big one; the config
+ * before them (load_config). Static: the BIOS stack is small. */
+static uint8_t kernel_head[KERNEL_HEAD_MAX];
+static uint64_t head_len;
+_Static_assert(KERNEL_HEAD_MAX >= CONFIG_FILE_MAX, "the config is read into kernel_head");
 
 /* All of a big kernel file (size > its head) at `file`: the head as
  * already read, then only the rest from the disk, so every byte of the
@@ -174,8 +171,8 @@ _Static_assert(KERNEL_HEAD_BYTES >= CONFIG_FILE_MAX, "the config is read into ke
 static void read_kernel_rest(uint64_t file, uint64_t size)
 {
 	sample_tsc_rate();
-	memcpy(phys_ptr(file), kernel_head, sizeof(kernel_head));
-	read_into(config.kernel, file, sizeof(kernel_head), size - sizeof(kernel_head));
+	memcpy(phys_ptr(file), kernel_head, (size_t)head_len);
+	read_into(config.kernel, file, head_len, size - head_len);
 }
 
 /* Check the kernel file at `file` (size bytes, all of it, already read)
@@ -236,14 +233,14 @@ static uint64_t load_kernel_in_place(uint64_t used, struct elf_plan *plan)
 static uint64_t kernel_bytes_to_read(uint64_t size, struct elf_plan *plan, int *head_ok)
 {
 	struct error err = {{0}};
-	*head_ok = !elf_check_head(kernel_head, sizeof(kernel_head), (size_t)size,
+	*head_ok = !elf_check_head(kernel_head, (size_t)head_len, (size_t)size,
 	                           platform_memory_top(), plan, &err);
 	return *head_ok && !manifest_present ? plan->file_used : size;
 }
 
 /* Read the kernel, check it, and put its segments in pages of their own,
  * which the final memory map shows as KERNEL. One read of its head
- * (KERNEL_HEAD_BYTES) first: for a small kernel, or one whose segments
+ * (platform_kernel_head_bytes()) first: for a small kernel, or one whose segments
  * end inside it, that is all, copied to its pages from there; for a big
  * one the rest of what loading uses follows, in place when its layout
  * allows. What else the file holds stays in LOADER memory, which the
@@ -254,10 +251,14 @@ static uint64_t load_kernel(struct elf_plan *plan)
 	uint64_t file, size, used, phys;
 	int head_ok = 0;
 	const char *how = "read whole and copied";
-	if (platform_read_file(config.kernel, 0, kernel_head, sizeof(kernel_head), &size, &err))
+	head_len = platform_kernel_head_bytes();
+	if (head_len > sizeof(kernel_head) || head_len % PAGE_SIZE || !head_len)
+		log_fatal("boot: platform_kernel_head_bytes() said %llu",
+		          (unsigned long long)head_len);
+	if (platform_read_file(config.kernel, 0, kernel_head, head_len, &size, &err))
 		log_fatal_error(&err);
-	used = size > sizeof(kernel_head) ? kernel_bytes_to_read(size, plan, &head_ok) : size;
-	if (used <= sizeof(kernel_head)) {
+	used = size > head_len ? kernel_bytes_to_read(size, plan, &head_ok) : size;
+	if (used <= head_len) {
 		phys = copy_kernel(kernel_head, used, plan);
 		how = "read in one go";
 	} else if (head_ok && (phys = load_kernel_in_place(used, plan)) != 0) {
@@ -276,7 +277,7 @@ static uint64_t load_kernel(struct elf_plan *plan)
 	            (unsigned long long)phys);
 	/* The first read took the head (or all of a smaller file), the rest
 	 * went up to `used`. */
-	uint64_t read = used > sizeof(kernel_head) ? used : sizeof(kernel_head);
+	uint64_t read = used > head_len ? used : head_len;
 	if (read < size)
 		log_verbose("kernel: the last %llu bytes of %s left on the disk: no segment "
 		            "holds them (symbols, debug info)",

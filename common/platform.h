@@ -60,6 +60,17 @@ uint64_t platform_memory_top(void);
 int platform_read_file(const char *path, uint64_t offset, void *dest, uint64_t len, uint64_t *size,
                        struct error *err);
 
+/* The most platform_kernel_head_bytes() may say: common/boot.c's buffer,
+ * which holds the config first. */
+#define KERNEL_HEAD_MAX (60u << 10)
+
+/* How many of the kernel file's first bytes common/boot.c reads before its
+ * headers tell where the rest goes: all of a small kernel, the headers of
+ * a big one, which then reads the rest (up to its last segment) in one go.
+ * A multiple of 4 KiB, so the rest starts on a page; at most
+ * KERNEL_HEAD_MAX. */
+uint32_t platform_kernel_head_bytes(void);
+
 /* Set up the screen: width/height 0 keep the current mode; otherwise pick
  * the available mode closest to width x height (verbose: list them). Fills
  * *console (TB_CONSOLE_NONE when there is no usable screen). Never fails

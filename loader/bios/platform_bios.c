@@ -89,6 +89,14 @@ void platform_bios_report(void)
 	}
 }
 
+/* All the buffer: 60 KiB is one INT 13h read on any BIOS (EDD's limit
+ * is 127 sectors, so 64 KiB would take two), and every read here goes to
+ * the disk (no cache in between), so a kernel up to that size takes one. */
+uint32_t platform_kernel_head_bytes(void)
+{
+	return KERNEL_HEAD_MAX;
+}
+
 int platform_read_file(const char *path, uint64_t offset, void *dest, uint64_t len, uint64_t *size,
                        struct error *err)
 {

@@ -74,6 +74,7 @@ static unsigned ram_count;
 static char output[OUTPUT_MAX];
 static size_t output_len;
 uint64_t fake_bytes_read;
+uint32_t fake_kernel_head_bytes;
 uint64_t fake_bytes_read_at_tsc_sample;
 uint64_t fake_bytes_read_at_tsc_rate;
 int fake_native_disk;
@@ -93,6 +94,7 @@ void fake_platform_reset(void)
 	fake_write_slow = 0;
 	fake_output_at_exit = SIZE_MAX;
 	fake_bytes_read = 0;
+	fake_kernel_head_bytes = KERNEL_HEAD_MAX;
 	fake_bytes_read_at_tsc_sample = UINT64_MAX;
 	fake_bytes_read_at_tsc_rate = UINT64_MAX;
 	fake_native_disk = -1;
@@ -243,6 +245,11 @@ void platform_native_disk(int allowed, const void *config_file, uint64_t config_
 	if (!fake_native_disk_calls++)
 		fake_bytes_read_at_native_disk = fake_bytes_read;
 	fake_native_disk = allowed;
+}
+
+uint32_t platform_kernel_head_bytes(void)
+{
+	return fake_kernel_head_bytes;
 }
 
 uint64_t platform_tsc_frequency(int wait)

@@ -29,8 +29,9 @@ extern struct tb_console fake_console; /* what platform_set_video reports */
 extern uint64_t fake_rsdp;
 extern const void *fake_manifest; /* platform_manifest(): NULL or these bytes */
 extern size_t fake_manifest_len;
-extern int fake_secure_boot;     /* platform_secure_boot() */
-extern uint64_t fake_bytes_read; /* file bytes platform_read_file copied */
+extern int fake_secure_boot;            /* platform_secure_boot() */
+extern uint64_t fake_bytes_read;        /* file bytes platform_read_file copied */
+extern uint32_t fake_kernel_head_bytes; /* platform_kernel_head_bytes(): 60 KiB */
 /* fake_bytes_read when platform_tsc_frequency() was first asked for a
  * sample (wait 0) and for the rate (wait 1); -1 never */
 extern uint64_t fake_bytes_read_at_tsc_sample;

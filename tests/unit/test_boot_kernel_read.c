@@ -81,8 +81,9 @@ static struct tb_bootinfo *boot_big_kernel(uint64_t data_offset, size_t tail, si
 	assert_int_equal(bi->kernel_size, 0x14000);
 	/* The PIT window opened at entry is sampled before the rest of a
 	 * big kernel, whose read may outlast it (pit.h): after the kernel's
-	 * head (boot.c's first read, 60 KiB). The rate is taken last. */
-	assert_int_equal(fake_bytes_read_at_tsc_sample, strlen(cfg) + (60u << 10));
+	 * head (boot.c's first read, platform_kernel_head_bytes()). The rate
+	 * is taken last. */
+	assert_int_equal(fake_bytes_read_at_tsc_sample, strlen(cfg) + fake_kernel_head_bytes);
 	assert_int_equal(fake_bytes_read_at_tsc_rate, fake_bytes_read);
 	fake_bytes_read -= strlen(cfg);
 	return bi;
@@ -154,12 +155,14 @@ static void test_debug_info_is_not_read_for_a_copy(void **state)
 }
 
 /* Segments that end inside the first read (our demo kernel: 36 KiB of
- * segments in a 140 KiB file) take that one read, however big the file. */
-static void test_small_segments_in_a_big_file_take_one_read(void **state)
+ * segments in a 140 KiB file) take that one read, however big the file,
+ * be it the BIOS loader's 60 KiB or the UEFI loader's 16 KiB. */
+static void boot_small_segments_in_a_big_file(uint32_t head)
 {
-	(void)state;
 	static uint8_t file[0x30000];
 	const char *cfg = "kernel=/boot/kernel.elf\nverbose=1\n";
+	setup(NULL);
+	fake_kernel_head_bytes = head;
 	make_kernel(file, sizeof(file));
 	memset(file + 0x2800, 0xdb, sizeof(file) - 0x2800);
 	fake_platform_add_file("/boot/twinboot.cfg", cfg, strlen(cfg));
@@ -170,10 +173,46 @@ static void test_small_segments_in_a_big_file_take_one_read(void **state)
 	assert_int_equal(kphys[0xfff], 0x90);
 	assert_int_equal(kphys[0x1000], 0xab);
 	assert_int_equal(kphys[0x1800], 0); /* BSS, not the tail's 0xdb */
-	assert_int_equal(fake_bytes_read, strlen(cfg) + (60u << 10));
+	assert_int_equal(fake_bytes_read, strlen(cfg) + head);
 	assert_non_null(strstr(fake_platform_output(), "kernel: /boot/kernel.elf read in one go"));
-	assert_non_null(
-	    strstr(fake_platform_output(), "the last 135168 bytes of /boot/kernel.elf left on"));
+	char left[96];
+	snprintf(left, sizeof(left), "the last %u bytes of /boot/kernel.elf left on",
+	         (unsigned)(sizeof(file) - head));
+	assert_non_null(strstr(fake_platform_output(), left));
+}
+
+static void test_small_segments_in_a_big_file_take_one_read(void **state)
+{
+	(void)state;
+	boot_small_segments_in_a_big_file(60u << 10);
+	boot_small_segments_in_a_big_file(16u << 10);
+}
+
+/* The UEFI loader's first read, 16 KiB (files_uefi.c: the rest of the
+ * firmware's cached block): a big kernel's rest follows from there, in
+ * place, every byte read once; the small one (10 KiB) still comes whole
+ * with the first read. */
+static void test_a_smaller_first_read(void **state)
+{
+	(void)state;
+	size_t size;
+	fake_kernel_head_bytes = 16u << 10;
+	struct tb_bootinfo *bi = boot_big_kernel(0x2000, 0, &size);
+	assert_int_equal(fake_bytes_read, size);
+	assert_memory_equal((uint8_t *)(uintptr_t)bi->kernel_phys_base - 0x1000,
+	                    "\x7f"
+	                    "ELF",
+	                    4);
+	assert_non_null(strstr(fake_platform_output(), "kernel: /boot/kernel.elf read in place"));
+
+	const char *cfg = "kernel=/boot/kernel.elf\nverbose=1\n";
+	setup(NULL);
+	fake_kernel_head_bytes = 16u << 10;
+	add_standard_files(cfg);
+	run_boot();
+	entered_bootinfo();
+	assert_int_equal(fake_bytes_read, strlen(cfg) + kernel_size);
+	assert_non_null(strstr(fake_platform_output(), "kernel: /boot/kernel.elf read in one go"));
 }
 
 int main(void)
@@ -186,6 +225,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_debug_info_is_not_read, setup),
 	    cmocka_unit_test_setup(test_debug_info_is_not_read_for_a_copy, setup),
 	    cmocka_unit_test_setup(test_small_segments_in_a_big_file_take_one_read, setup),
+	    cmocka_unit_test_setup(test_a_smaller_first_read, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
