@@ -240,11 +240,11 @@ static uint64_t kernel_bytes_to_read(uint64_t size, struct elf_plan *plan, int *
 
 /* Read the kernel, check it, and put its segments in pages of their own,
  * which the final memory map shows as KERNEL. One read of its head
- * (platform_kernel_head_bytes()) first: for a small kernel, or one whose segments
- * end inside it, that is all, copied to its pages from there; for a big
- * one the rest of what loading uses follows, in place when its layout
- * allows. What else the file holds stays in LOADER memory, which the
- * kernel may reclaim, or on the disk when nothing loads it. */
+ * (platform_kernel_head_bytes()) first: for a small kernel, or one whose
+ * segments end inside it, that is all, copied to its pages from there;
+ * for a big one the rest of what loading uses follows, in place when its
+ * layout allows. What else the file holds stays in LOADER memory, which
+ * the kernel may reclaim, or on the disk when nothing loads it. */
 static uint64_t load_kernel(struct elf_plan *plan)
 {
 	struct error err = {{0}};
