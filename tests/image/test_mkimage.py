@@ -51,14 +51,23 @@ def test_check_describes_a_low_kernel(tmp_path):
 
 
 def test_check_says_what_the_loaders_leave_on_the_disk(tmp_path):
-    # Bytes after the last segment (a debug build's DWARF) are never read.
+    # Bytes after the last segment (a debug build's DWARF) are not read
+    # past the loaders' first read, 60 KiB at most (common/platform.h).
     elf = make_elf()
     path = tmp_path / "debug.elf"
-    path.write_bytes(elf + b"DWARF" * 1000)
+    path.write_bytes(elf + b"DWARF" * 20000)
     assert mkimage("check", path).stdout.splitlines()[2] == (
-        f"{path}: the loaders read {len(elf)} of its {len(elf) + 5000} bytes; the rest, "
-        "which no segment holds (symbols, debug info), stays on the disk unless the image "
-        "is signed")
+        f"{path}: the loaders read at most 61440 of its {len(elf) + 100000} bytes; the "
+        "rest, which no segment holds (symbols, debug info), stays on the disk unless the "
+        "image is signed")
+    # Segments past 60 KiB: read up to the last one's end.
+    big = make_elf(segments=[(0x401000, 5, b"\x90" * 0x20000, 0x20000)])
+    path.write_bytes(big + b"DWARF" * 20000)
+    assert f"read at most {len(big)} of its {len(big) + 100000} bytes" in mkimage(
+        "check", path).stdout
+    # A small file's first read takes it whole: nothing stays on the disk.
+    path.write_bytes(elf + b"DWARF" * 1000)
+    assert len(mkimage("check", path).stdout.splitlines()) == 2
 
 
 def test_check_accepts_a_high_kernel(tmp_path):
