@@ -211,6 +211,19 @@ class Fat:
             cluster, size = found[0]
         return cluster, size
 
+    def extent(self, path, nbytes=None):
+        """[first, end) disk LBAs of a file's first nbytes (all of it by
+        default), which must lie in consecutive clusters, as mkimage
+        writes them."""
+        first, size = self.lookup(path)
+        nbytes = size if nbytes is None else nbytes
+        cluster = self.spc * SECTOR
+        clusters = self.chain(first)[:(nbytes + cluster - 1) // cluster]
+        assert clusters == list(range(first, first + len(clusters))), \
+            f"mkimage wrote {path} in more than one run"
+        start = self.cluster_lba(first)
+        return start, start + (nbytes + SECTOR - 1) // SECTOR
+
 
 # --- GPT ----------------------------------------------------------------------
 def corrupt_gpt_header(img, which):

@@ -75,17 +75,6 @@ def test_big_kernel_is_read_once_straight_to_its_pages():
         assert "Hello World!" in serial
 
 
-def disk_extent(fat, path, nbytes=None):
-    """[first, end) LBAs of a file's first nbytes (all of it by default),
-    which must lie in consecutive clusters, as mkimage writes them."""
-    first, size = fat.lookup(path)
-    nbytes = size if nbytes is None else nbytes
-    clusters = fat.chain(first)[:(nbytes + fat.spc * 512 - 1) // (fat.spc * 512)]
-    assert clusters == list(range(first, first + len(clusters))), path
-    start = fat.cluster_lba(first)
-    return start, start + (nbytes + 511) // 512
-
-
 def test_uefi_kernel_head_comes_from_the_firmware_cache(tmp_path):
     """Under the firmware's FAT driver (virtio-blk), the UEFI loader's
     first read of the kernel, 16 KiB, stays in the 64 KiB block the driver
@@ -98,8 +87,8 @@ def test_uefi_kernel_head_comes_from_the_firmware_cache(tmp_path):
     fat = Fat(img)
     with open(os.path.join(IMAGES, "bigkernel.elf"), "rb") as f:
         used = len(f.read()) - BIGKERNEL_TAIL  # the tail is left on the disk
-    kernel = disk_extent(fat, "boot/kernel.elf", used)
-    loader = disk_extent(fat, "EFI/BOOT/BOOTX64.EFI")
+    kernel = fat.extent("boot/kernel.elf", used)
+    loader = fat.extent("EFI/BOOT/BOOTX64.EFI")
     trace = tmp_path / "virtio.trace"
     with Qemu(img, firmware="uefi", machine="pc", disk="virtio",
               extra=["-trace", "virtio_blk_handle_read", "-D", str(trace)]) as q:
