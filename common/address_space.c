@@ -1,7 +1,8 @@
 /* common/address_space.c - build the kernel's page tables.
  *
- * Frames for the tables come from one pool allocated up front, sized by
- * paging_frames_needed() for every range we map, so the UEFI map gets one
+ * The stack and the frames for the tables come from pages the caller
+ * allocated up front (address_space_pages(), sized by
+ * paging_frames_needed() for every range we map), so the UEFI map gets one
  * LOADER region instead of a descriptor per table. Layout: common/layout.h.
  */
 #include "address_space.h"
@@ -17,20 +18,18 @@ struct frame_pool {
 	uint64_t next, end;
 };
 
+/* A frame for a table, as it is: paging.c fills every new table whole
+ * (zeroes, or the entries of the large page it splits). */
 static uint64_t pool_alloc(void *ctx)
 {
 	struct frame_pool *pool = ctx;
 	if (pool->next < pool->end) {
 		uint64_t frame = pool->next;
 		pool->next += PAGE_SIZE;
-		memset(phys_ptr(frame), 0, PAGE_SIZE);
 		return frame;
 	}
 	/* The estimate is a worst case, so this is a safety net only. */
-	uint64_t frame = platform_alloc_pages(1, TB_MEM_LOADER, FOUR_GIB);
-	if (frame)
-		memset(phys_ptr(frame), 0, PAGE_SIZE);
-	return frame;
+	return platform_alloc_pages(1, TB_MEM_LOADER, FOUR_GIB);
 }
 
 static void map_or_die(struct paging *pg, uint64_t virt, uint64_t phys, uint64_t size,
@@ -73,39 +72,48 @@ static void map_kernel(struct paging *pg, const struct boot_facts *facts)
 	}
 }
 
-uint64_t address_space_build(const struct boot_facts *facts, int nx, int huge_1g)
-{
-	/* The direct map covers RAM and at least the 4 GiB below, where
-	 * firmware tables and MMIO live; rounded to 1 GiB so it needs no
-	 * 4 KiB tables. */
-	uint64_t top = platform_memory_top();
-	if (top < FOUR_GIB)
-		top = FOUR_GIB;
-	top = ALIGN_UP(top, 0x40000000ull);
-	const struct tb_console *con = &facts->console;
-	uint64_t fb_size = ALIGN_UP((uint64_t)con->pitch * con->height, PAGE_SIZE);
-	uint64_t fb_base = ALIGN_DOWN(con->address, PAGE_SIZE);
-	int fb_outside = con->type == TB_CONSOLE_FRAMEBUFFER && fb_base + fb_size > top;
-	uint64_t kernel_span = facts->plan.virt_end - facts->plan.virt_base;
+/* What the mappings cover: RAM and at least the 4 GiB below, where
+ * firmware tables and MMIO live, rounded to 1 GiB so that the direct map
+ * needs no 4 KiB tables; and the framebuffer where it lies above that. */
+struct extent {
+	uint64_t top, fb_base, fb_size;
+	int fb_outside;
+};
 
+static struct extent extent_of(const struct boot_facts *facts)
+{
+	struct extent x;
+	const struct tb_console *con = &facts->console;
+	x.top = platform_memory_top();
+	if (x.top < FOUR_GIB)
+		x.top = FOUR_GIB;
+	x.top = ALIGN_UP(x.top, 0x40000000ull);
+	x.fb_size = ALIGN_UP((uint64_t)con->pitch * con->height, PAGE_SIZE);
+	x.fb_base = ALIGN_DOWN(con->address, PAGE_SIZE);
+	x.fb_outside = con->type == TB_CONSOLE_FRAMEBUFFER && x.fb_base + x.fb_size > x.top;
+	return x;
+}
+
+uint64_t address_space_pages(const struct boot_facts *facts)
+{
+	struct extent x = extent_of(facts);
+	uint64_t kernel_span = facts->plan.virt_end - facts->plan.virt_base;
 	/* The kernel's segments sit at 4 KiB-aligned frames under 2 MiB-
 	 * aligned addresses, so they need 4 KiB tables throughout. */
-	uint64_t frames = paging_frames_needed(top, 1) + paging_frames_needed(FOUR_GIB, 1) +
+	uint64_t frames = paging_frames_needed(x.top, 1) + paging_frames_needed(FOUR_GIB, 1) +
 	                  paging_frames_needed(kernel_span, 0) +
 	                  paging_frames_needed(TB_STACK_SIZE, 0) +
-	                  (fb_outside ? paging_frames_needed(fb_size, 1) : 0) + 1;
-	struct frame_pool pool;
-	pool.next = platform_alloc_pages(frames, TB_MEM_LOADER, FOUR_GIB);
-	if (!pool.next)
-		log_fatal("paging: no free memory below 4 GiB for %llu page-table frames",
-		          (unsigned long long)frames);
-	pool.end = pool.next + frames * PAGE_SIZE;
+	                  (x.fb_outside ? paging_frames_needed(x.fb_size, 1) : 0) + 1;
+	return TB_STACK_SIZE / PAGE_SIZE + frames;
+}
 
-	uint64_t stack = platform_alloc_pages(TB_STACK_SIZE / PAGE_SIZE, TB_MEM_LOADER, FOUR_GIB);
-	if (!stack)
-		log_fatal("boot: no free memory for the kernel stack (%llu KiB)",
-		          (unsigned long long)(TB_STACK_SIZE / 1024));
+uint64_t address_space_build(const struct boot_facts *facts, uint64_t pages, int nx, int huge_1g)
+{
+	struct extent x = extent_of(facts);
+	uint64_t stack = pages;
 	*(uint64_t *)phys_ptr(stack + TB_STACK_SIZE - 8) = 0;
+	struct frame_pool pool = {stack + TB_STACK_SIZE,
+	                          pages + address_space_pages(facts) * PAGE_SIZE};
 
 	struct paging pg = {0};
 	pg.nx = nx;
@@ -119,15 +127,15 @@ uint64_t address_space_build(const struct boot_facts *facts, int nx, int huge_1g
 	/* Identity map executable: the loader's own code runs from it
 	 * while it switches to these tables. */
 	map_or_die(&pg, 0, 0, FOUR_GIB, PAGING_WRITE | PAGING_EXEC, "identity map");
-	map_or_die(&pg, TB_DIRECT_MAP_OFFSET, 0, top, PAGING_WRITE, "direct map");
-	if (fb_outside)
-		map_or_die(&pg, TB_DIRECT_MAP_OFFSET + fb_base, fb_base, fb_size, PAGING_WRITE,
-		           "framebuffer");
+	map_or_die(&pg, TB_DIRECT_MAP_OFFSET, 0, x.top, PAGING_WRITE, "direct map");
+	if (x.fb_outside)
+		map_or_die(&pg, TB_DIRECT_MAP_OFFSET + x.fb_base, x.fb_base, x.fb_size,
+		           PAGING_WRITE, "framebuffer");
 	map_kernel(&pg, facts);
 	/* The guard page below the stack is simply never mapped. */
 	map_or_die(&pg, TB_STACK_TOP - TB_STACK_SIZE, stack, TB_STACK_SIZE, PAGING_WRITE, "stack");
 	log_verbose("paging: %llu table frames, direct map of %llu MiB, NX %s, 1 GiB pages %s",
-	            (unsigned long long)pg.frames_used, (unsigned long long)(top >> 20),
+	            (unsigned long long)pg.frames_used, (unsigned long long)(x.top >> 20),
 	            nx ? "on" : "off", huge_1g ? "on" : "off");
 	return pg.pml4;
 }

@@ -8,10 +8,15 @@
 
 #include "boot.h"
 
-/* Allocate the stack and the tables (LOADER memory below 4 GiB), map
- * everything and return the physical address of the PML4. Fatal on
- * failure. The stack's top 8 bytes are zeroed: the kernel's return
- * address, so its entry looks like a called function (SysV). */
-uint64_t address_space_build(const struct boot_facts *facts, int nx, int huge_1g);
+/* How many pages address_space_build() takes: the kernel's stack and the
+ * most frames its tables can need. */
+uint64_t address_space_pages(const struct boot_facts *facts);
+
+/* Put the stack and the tables in the address_space_pages() pages at
+ * `pages` (the caller's LOADER memory below 4 GiB), map everything and
+ * return the physical address of the PML4. Fatal on failure. The stack's
+ * top 8 bytes are zeroed: the kernel's return address, so its entry looks
+ * like a called function (SysV). */
+uint64_t address_space_build(const struct boot_facts *facts, uint64_t pages, int nx, int huge_1g);
 
 #endif

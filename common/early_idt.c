@@ -17,18 +17,14 @@ __asm__(".pushsection .rodata\n"
         "2:\n"
         ".popsection");
 
-#define FOUR_GIB 0x100000000ull
 #define GATE_INTERRUPT 0x8eu /* present, DPL 0, 64-bit interrupt gate */
 
-uint64_t early_idt_build(const struct tb_console *console)
+uint64_t early_idt_build(const struct tb_console *console, uint64_t page)
 {
 	size_t code_size = early_fault_size;
 	if (code_size > PAGE_SIZE - EARLY_STUB)
 		log_fatal("boot: early_fault.asm is %u bytes, more than its page holds",
 		          (unsigned)code_size);
-	uint64_t page = platform_alloc_pages(1, TB_MEM_LOADER, FOUR_GIB);
-	if (!page)
-		log_fatal("boot: no free page below 4 GiB for the early IDT");
 	uint8_t *p = phys_ptr(page);
 	memset(p, 0, PAGE_SIZE);
 	for (unsigned v = 0; v < EARLY_IDT_VECTORS; v++) {

@@ -29,9 +29,9 @@
 #define EARLY_STUB 0x400u
 #define EARLY_CODE_SELECTOR 0x08u /* the hand-off GDT's 64-bit code */
 
-/* Allocate and fill the page (one LOADER page below 4 GiB; the boot fails
- * with a message if there is none). Returns the IDTR's physical address,
- * which platform_enter_kernel loads just before the jump. */
-uint64_t early_idt_build(const struct tb_console *console);
+/* Fill the page at `page` (the caller's LOADER page below 4 GiB). Returns
+ * the IDTR's physical address, which platform_enter_kernel loads just
+ * before the jump. */
+uint64_t early_idt_build(const struct tb_console *console, uint64_t page);
 
 #endif

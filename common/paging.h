@@ -21,7 +21,8 @@ struct paging {
 	uint64_t pml4; /* physical address of the top table, set by paging_init */
 	int nx;        /* the CPU has NX (EFER.NXE will be set): use bit 63 */
 	int huge_1g;   /* the CPU has 1 GiB pages (CPUID 80000001h EDX bit 26) */
-	/* Returns the physical address of a zeroed 4 KiB frame, or 0. */
+	/* Returns the physical address of a 4 KiB frame, or 0; paging.c
+	 * writes all of it, so it need not be zeroed. */
 	uint64_t (*alloc_frame)(void *ctx);
 	void *ctx;
 	uint64_t frames_used; /* frames taken so far, for the log and tests */

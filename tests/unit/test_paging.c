@@ -25,7 +25,9 @@ static uint64_t alloc_frame(void *ctx)
 	if (frame_count >= frame_limit)
 		return 0;
 	void *p = aligned_alloc(4096, 4096);
-	memset(p, 0, 4096);
+	/* Garbage, as a loader's frames may hold: paging.c must write every
+	 * entry of a new table itself. */
+	memset(p, 0xa5, 4096);
 	frames[frame_count++] = p;
 	return (uint64_t)(uintptr_t)p;
 }
