@@ -351,10 +351,8 @@ static void final_memory_map(struct boot_block *block, const struct boot_facts *
 	if (memmap_normalize(&map, &err))
 		log_fatal_error(&err);
 	block->info.mem_map_entries = map.count;
-	if (log_verbose_enabled) /* not a walk of the map for nothing */
-		log_verbose("memory: %llu MiB usable in %u map entries",
-		            (unsigned long long)(memmap_total(&map, TB_MEM_USABLE) >> 20),
-		            map.count);
+	log_verbose("memory: %llu MiB usable in %u map entries",
+	            (unsigned long long)(memmap_total(&map, TB_MEM_USABLE) >> 20), map.count);
 }
 
 static void fill_boot_info(struct boot_block *block, const struct boot_facts *facts)

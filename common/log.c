@@ -85,10 +85,8 @@ void log_info(const char *fmt, ...)
 	va_end(ap);
 }
 
-void log_verbose(const char *fmt, ...)
+void log_verbose_line(const char *fmt, ...)
 {
-	if (!log_verbose_enabled)
-		return;
 	va_list ap;
 	va_start(ap, fmt);
 	log_line(NULL, fmt, &ap, 0);
