@@ -110,6 +110,7 @@ void platform_halt(void)
 				uefi_bs->WaitForEvent(count, events, &which);
 			uefi_bs->CloseEvent(timer);
 		}
+		uefi_close_files();
 		uefi_bs->Exit(uefi_image, EFI_LOAD_ERROR, 0, NULL);
 	}
 	for (;;)

@@ -17,6 +17,9 @@ extern int uefi_boot_services_exited;
  * handle of the partition it is on. */
 int uefi_open_volume(struct error *err);
 extern EFI_HANDLE uefi_boot_device;
+/* Close the files platform_read_file left open (files_uefi.c): for a boot
+ * that goes back to the firmware. */
+void uefi_close_files(void);
 
 /* The boot partition as read by our own IDE driver (disk_uefi.c), once
  * platform_native_disk has taken it; NULL while files go through the
