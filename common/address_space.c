@@ -94,26 +94,31 @@ static struct extent extent_of(const struct boot_facts *facts)
 	return x;
 }
 
-uint64_t address_space_pages(const struct boot_facts *facts)
+/* The most table frames the mappings of `x` can take. */
+static uint64_t table_frames(const struct boot_facts *facts, const struct extent *x)
 {
-	struct extent x = extent_of(facts);
 	uint64_t kernel_span = facts->plan.virt_end - facts->plan.virt_base;
 	/* The kernel's segments sit at 4 KiB-aligned frames under 2 MiB-
 	 * aligned addresses, so they need 4 KiB tables throughout. */
-	uint64_t frames = paging_frames_needed(x.top, 1) + paging_frames_needed(FOUR_GIB, 1) +
-	                  paging_frames_needed(kernel_span, 0) +
-	                  paging_frames_needed(TB_STACK_SIZE, 0) +
-	                  (x.fb_outside ? paging_frames_needed(x.fb_size, 1) : 0) + 1;
-	return TB_STACK_SIZE / PAGE_SIZE + frames;
+	return paging_frames_needed(x->top, 1) + paging_frames_needed(FOUR_GIB, 1) +
+	       paging_frames_needed(kernel_span, 0) + paging_frames_needed(TB_STACK_SIZE, 0) +
+	       (x->fb_outside ? paging_frames_needed(x->fb_size, 1) : 0) + 1;
+}
+
+uint64_t address_space_pages(const struct boot_facts *facts)
+{
+	struct extent x = extent_of(facts);
+	return TB_STACK_SIZE / PAGE_SIZE + table_frames(facts, &x);
 }
 
 uint64_t address_space_build(const struct boot_facts *facts, uint64_t pages, int nx, int huge_1g)
 {
 	struct extent x = extent_of(facts);
+	/* [stack][tables], as address_space_pages() counted them */
 	uint64_t stack = pages;
 	*(uint64_t *)phys_ptr(stack + TB_STACK_SIZE - 8) = 0;
 	struct frame_pool pool = {stack + TB_STACK_SIZE,
-	                          pages + address_space_pages(facts) * PAGE_SIZE};
+	                          stack + TB_STACK_SIZE + table_frames(facts, &x) * PAGE_SIZE};
 
 	struct paging pg = {0};
 	pg.nx = nx;
