@@ -1,13 +1,15 @@
 ; tests/bench/rawread.asm - the BIOS floor and raw read speed: a boot sector
-; that reads `sectors` sectors from LBA 2048 (the ESP: the same bytes the
-; loader reads) with INT 13h AH=42h (EDD 3.0) in 127-sector transfers, the
-; size loader/bios/disk_bios.c uses, writes one line on COM1 and ends QEMU
-; through isa-debug-exit. With sectors = 0 it is the firmware floor.
+; that reads `sectors` sectors from disk LBA `dap.lba` (the kernel file's,
+; the same bytes the loader reads) with INT 13h AH=42h (EDD 3.0) in
+; 127-sector transfers, the size loader/bios/disk_bios.c uses, writes one
+; line on COM1 and ends QEMU through isa-debug-exit. With sectors = 0 it is
+; the firmware floor.
 ; After its line it writes the TSC ticks the reads took ("bench: ticks
 ; <hex>"), which bench.py sets against the bench kernel's figure for
 ; twinboot's loading.
-; bench.py writes `sectors` (offset 436) and copies the first 440 bytes
-; over a bench image's MBR code, keeping its partition table.
+; bench.py writes the LBA (offset 428) and `sectors` (offset 436) and
+; copies the first 440 bytes over a bench image's MBR code, keeping its
+; partition table.
 
 bits 16
 org 0x7c00
@@ -113,15 +115,13 @@ drive: db 0
 align 4
 ticks: dd 0, 0
 
-; EDD 3.0 table 6: the disk address packet.
-align 4
+; EDD 3.0 table 6: the disk address packet, its LBA at offset 428.
+	times 420-($-$$) db 0
 dap:
 	db 16, 0
 .count:	dw 0
 	dw 0, BUFFER_SEG                ; offset, segment
-.lba:	dq 2048
-
-	times 436-($-$$) db 0
+.lba:	dq 0                            ; patched by bench.py
 sectors: dd 0                           ; patched by bench.py
 	times 510-($-$$) db 0
 	dw 0xaa55

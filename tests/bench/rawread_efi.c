@@ -1,13 +1,14 @@
 /* tests/bench/rawread_efi.c - the UEFI floor and raw read speed: an EFI
- * application that reads `bench_bytes` from the start of the partition it
- * was loaded from (the ESP: the same bytes the loader reads) with one
- * BlockIo ReadBlocks (UEFI 2.10 13.9), writes one line on COM1 and ends
+ * application that reads `bench_bytes` from block `lba` of the partition
+ * it was loaded from (the ESP; there, the kernel file's first block: the
+ * same bytes the loader reads) with one BlockIo ReadBlocks (UEFI 2.10
+ * 13.9), writes one line on COM1 and ends
  * QEMU through isa-debug-exit. With 0 bytes it is the firmware floor.
  * With exit_boot_services set it first leaves boot services the way every
  * OS loader must (GetMemoryMap, ExitBootServices): the part of a loader's
  * time that is the firmware's own work. After its line it writes the TSC
  * ticks the read took ("bench: ticks <hex>"), which bench.py sets against
- * the bench kernel's figure for twinboot's loading. bench.py patches both
+ * the bench kernel's figure for twinboot's loading. bench.py patches the
  * fields in the .efi, found after the marker.
  */
 #include <efi.h>
@@ -15,12 +16,14 @@
 #include "com1.h"
 #include "cpu.h"
 
-/* "TBBENCHN", the byte count, then 1 to exit boot services; little-endian. */
+/* "TBBENCHN", the byte count, 1 to exit boot services, then the first
+ * block; little-endian. */
 volatile struct {
 	char marker[8];
 	UINT64 bytes;
 	UINT64 exit_boot_services;
-} bench_bytes = {{'T', 'B', 'B', 'E', 'N', 'C', 'H', 'N'}, 0, 0};
+	UINT64 lba;
+} bench_bytes = {{'T', 'B', 'B', 'E', 'N', 'C', 'H', 'N'}, 0, 0, 0};
 
 /* UEFI 2.10 7.4: the key of the latest map; retried if an event changed it. */
 static int exit_boot_services(EFI_HANDLE image, EFI_BOOT_SERVICES *bs)
@@ -62,8 +65,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 			ok = !EFI_ERROR(bs->AllocatePages(AllocateAnyPages, EfiLoaderData,
 			                                  (bytes + 4095) / 4096, &buf));
 			ticks = rdtsc();
-			ok = ok && !EFI_ERROR(bio->ReadBlocks(bio, bio->Media->MediaId, 0, bytes,
-			                                      (void *)buf));
+			ok = ok && !EFI_ERROR(bio->ReadBlocks(bio, bio->Media->MediaId,
+			                                      bench_bytes.lba, bytes, (void *)buf));
 			ticks = rdtsc() - ticks;
 		}
 	}

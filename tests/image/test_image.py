@@ -13,7 +13,7 @@ from imagelib import (BIOS_BOOT_TYPE, ENV, ESP_TYPE, SECTOR, inputs, loader_args
                       mkimage, read_gpt)
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu"))
-from badimage import ESP_LBA, Fat  # noqa: E402
+from fat_image import ESP_LBA, Fat  # noqa: E402
 
 MIB = 1 << 20
 

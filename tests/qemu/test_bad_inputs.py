@@ -13,8 +13,9 @@ import struct
 
 import pytest
 
-from badimage import (Fat, blkdebug_config, broken_kernel, copy_image, corrupt_gpt_header,
-                      delete_file, make_directory, put_file)
+from badimage import (blkdebug_config, broken_kernel, copy_image, corrupt_gpt_header, delete_file,
+                      make_directory, put_file)
+from fat_image import Fat
 from conftest import KERNEL
 from harness import Qemu
 

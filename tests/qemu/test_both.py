@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from badimage import Fat
+from fat_image import Fat
 from conftest import BIGKERNEL_TAIL, IMAGES, blob_bytes, image
 from harness import Qemu
 
