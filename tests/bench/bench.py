@@ -42,9 +42,8 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__))))
-from report import Run, write_report  # noqa: E402 (tests/bench/report.py)
-from setups import DISKS, FIRMWARES, OVMF_CODE, OVMF_VARS, ROOT, sh  # noqa: E402
+from report import Run, write_report  # tests/bench/report.py
+from setups import DISKS, FIRMWARES, OVMF_CODE, OVMF_VARS, ROOT, sh
 sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
 from fat_image import ESP_LBA, Fat  # noqa: E402 (tests/qemu/fat_image.py)
 from no_thp import no_huge_pages  # noqa: E402 (tests/qemu/no_thp.py)
@@ -109,7 +108,7 @@ class Images:
         self.loaders = ["--mbr-code", f"{build}/loader/bios/mbr.bin",
                         "--stage2", f"{build}/loader/bios/stage2.bin"]
         self.efi = f"{build}/loader/uefi/BOOTX64.EFI"
-        self.originals = {}  # size -> (MBR code, (offset, BOOTX64.EFI's bytes))
+        self.twinboots = {}  # size -> (twinboot's View, the kernel file's first LBA)
 
     def kernel(self, size):
         return os.path.join(self.dir, f"kernel-{size}.elf" if size == "tiny"
@@ -119,22 +118,22 @@ class Images:
         out = os.path.join(self.dir, f"twinboot-{size}.img")
         sh(f"{self.build}/tools/mkimage", "-o", out, "--kernel", self.kernel(size),
            *self.loaders, "--efi", self.efi)
-        start, _ = Fat(out).extent("EFI/BOOT/BOOTX64.EFI")
+        fat = Fat(out)
+        start, _ = fat.extent("EFI/BOOT/BOOTX64.EFI")
         with open(out, "rb") as f:
             mbr = f.read(440)
             f.seek(start * 512)
-            with open(self.efi, "rb") as e:
-                efi = f.read(len(e.read()))
-        self.originals[size] = (mbr, (start * 512, efi))
-        return View(out, [(0, mbr), (start * 512, efi)])
+            efi = f.read(os.path.getsize(self.efi))
+        view = View(out, [(0, mbr), (start * 512, efi)])
+        self.twinboots[size] = (view, fat.extent("boot/kernel.elf")[0])
+        return view
 
     def raw(self, firmware, size, nbytes, exit_boot_services=False):
         """The raw reader (the floor when nbytes is 0) in place of the
         loader on twinboot's image of this size (made first), reading the
         kernel file's first nbytes."""
-        path = os.path.join(self.dir, f"twinboot-{size}.img")
-        mbr, (efi_at, efi) = self.originals[size]
-        lba, _ = Fat(path).extent("boot/kernel.elf")
+        twinboot, lba = self.twinboots[size]
+        (_, mbr), (efi_at, efi) = twinboot.patches
         if firmware == "uefi":
             with open(os.path.join(self.dir, "rawread.efi"), "rb") as f:
                 raw = bytearray(f.read())
@@ -142,11 +141,12 @@ class Images:
             raw[at:at + 24] = struct.pack("<QQQ", nbytes, int(exit_boot_services),
                                           lba - ESP_LBA)  # BlockIo of the ESP
             assert len(raw) <= len(efi), "the raw reader must fit in BOOTX64.EFI's place"
-            return View(path, [(0, mbr), (efi_at, bytes(raw) + bytes(len(efi) - len(raw)))])
+            return View(twinboot.path,
+                        [(0, mbr), (efi_at, bytes(raw) + bytes(len(efi) - len(raw)))])
         with open(os.path.join(self.dir, "rawread.bin"), "rb") as f:
             code = bytearray(f.read(440))
         code[428:440] = struct.pack("<QI", lba, (nbytes + 511) // 512)
-        return View(path, [(0, bytes(code)), (efi_at, efi)])
+        return View(twinboot.path, [(0, bytes(code)), (efi_at, efi)])
 
     def grub_image(self, size):
         out = os.path.join(self.dir, f"grub-{size}.iso")
