@@ -333,7 +333,7 @@ def write_report(out, build, run):
                 "it, which took this machine 10 to 20 us for each new block of a few "
                 "instructions (two TSC reads in a row in new code: 10 to 21 us; the "
                 "third time round a loop: under 1 us). A loader runs most of its code "
-                "once, so that is most of its time inside the guest, and the code only "
+                "once, so that is much of its time inside the guest, and the code only "
                 "a big kernel's load runs counts in *beyond tiny*.\n"
                 "- *OVMF's FAT driver*: twinboot reads files through the firmware's file "
                 "system. In a 64 MiB kernel's read from virtio-blk it spent 2.0 to 2.7 ms "
