@@ -47,27 +47,19 @@ def overhead_ratio(results, fw, disk, size, floor_kind="floor"):
     return (tb - floor) / (gr - floor)
 
 
-def load_speed(results, fw, disk, size):
+def load_speed(samples, fw, disk, size, less_floor=True):
     """Load speed over raw speed: the raw reader's time for these bytes
-    over the time the loader spends on them beyond its tiny-kernel boot."""
-    tb = med(results, (fw, disk, "twinboot", size))
-    tb_tiny = med(results, (fw, disk, "twinboot", "tiny"))
-    raw, floor = med(results, (fw, disk, "raw", size)), med(results, (fw, disk, "floor", "tiny"))
+    over the time the loader spends on them beyond its tiny-kernel boot.
+    Timed from outside (less_floor) the raw reader's boot holds the
+    firmware's floor, taken off; inside the guest its ticks are the read
+    alone, and twinboot's run from its start to the kernel in memory."""
+    tb = med(samples, (fw, disk, "twinboot", size))
+    tb_tiny = med(samples, (fw, disk, "twinboot", "tiny"))
+    raw = med(samples, (fw, disk, "raw", size))
+    floor = med(samples, (fw, disk, "floor", "tiny")) if less_floor else 0
     if None in (tb, tb_tiny, raw, floor) or tb <= tb_tiny:
         return None
     return (raw - floor) / (tb - tb_tiny)
-
-
-def guest_load_speed(ticks, fw, disk, size):
-    """The same ratio from the guest's TSC: the raw reader's ticks for its
-    read over twinboot's ticks from its start to the kernel in memory
-    beyond those with the tiny kernel."""
-    tb = med(ticks, (fw, disk, "twinboot", size))
-    tb_tiny = med(ticks, (fw, disk, "twinboot", "tiny"))
-    raw = med(ticks, (fw, disk, "raw", size))
-    if None in (tb, tb_tiny, raw) or tb <= tb_tiny:
-        return None
-    return raw / (tb - tb_tiny)
 
 
 def guest_table(ticks, hz, setups, sizes):
@@ -88,7 +80,7 @@ def guest_table(ticks, hz, setups, sizes):
             tb = med(ticks, (fw, disk, "twinboot", size))
             beyond = (f"{(tb - tiny) * 1000 / rate:.1f}"
                       if size != "tiny" and None not in (tb, tiny) else "-")
-            speed = guest_load_speed(ticks, fw, disk, size) if size != "tiny" else None
+            speed = load_speed(ticks, fw, disk, size, less_floor=False) if size != "tiny" else None
             rows.append(f"| {FIRMWARES[fw]} {disk} | "
                         f"{'tiny' if size == 'tiny' else f'{size} MiB'} | "
                         f"{ms('raw', size)} | {ms('twinboot', size)} | {beyond} | "
@@ -143,7 +135,7 @@ def targets(measured, setups, sizes, grub):
     the firmware's hand-off, as OVMF's start-up spreads by more than any
     loader's overhead and SeaBIOS's USB start-up by more than a tiny
     kernel's; for SeaBIOS the same ratio from QEMU's start follows in
-    brackets. The load speed is judged inside the guest (guest_load_speed),
+    brackets. The load speed is judged inside the guest (load_speed with less_floor=False),
     where it happens; the ratio from the hand-off follows."""
     from_start, from_handoff, ticks = measured[:3]
     out = []
@@ -183,7 +175,7 @@ def targets(measured, setups, sizes, grub):
                 line += FIRMWARE_CAUSES.get((fw, disk), "")
             out.append(line)
         if 64 in sizes:
-            s = guest_load_speed(ticks, fw, disk, 64)
+            s = load_speed(ticks, fw, disk, 64, less_floor=False)
             s_handoff = load_speed(from_handoff, fw, disk, 64)
             s_start = load_speed(from_start, fw, disk, 64)
             if s is not None:

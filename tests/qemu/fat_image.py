@@ -33,24 +33,34 @@ class Fat:
         self.clusters = (total - self.data) // self.spc
         self.fat32 = fat16 == 0
         self.width = 4 if self.fat32 else 2
+        self.fat = None  # first_fat()
 
     def read(self, lba, count):
         with open(self.img, "rb") as f:
             f.seek((ESP_LBA + lba) * SECTOR)
             return f.read(count * SECTOR)
 
+    def first_fat(self):
+        """The first FAT's bytes, read once: a chain walk asks for every
+        link, thousands for a big kernel."""
+        if self.fat is None:
+            self.fat = bytearray(self.read(self.reserved, self.fat_sectors))
+        return self.fat
+
     def entry(self, cluster):
-        raw = self.read(self.reserved, self.fat_sectors)
-        value = int.from_bytes(raw[cluster * self.width:(cluster + 1) * self.width], "little")
+        at = cluster * self.width
+        value = int.from_bytes(self.first_fat()[at:at + self.width], "little")
         return value & 0x0FFFFFFF if self.fat32 else value
 
     def set_entry(self, cluster, value):
-        """Write FAT[cluster] in every copy of the FAT."""
+        """Write FAT[cluster] in every copy of the FAT (and the copy read)."""
+        raw = value.to_bytes(self.width, "little")
+        self.first_fat()[cluster * self.width:(cluster + 1) * self.width] = raw
         with open(self.img, "r+b") as f:
             for copy in range(self.nfats):
                 lba = ESP_LBA + self.reserved + copy * self.fat_sectors
                 f.seek(lba * SECTOR + cluster * self.width)
-                f.write(value.to_bytes(self.width, "little"))
+                f.write(raw)
 
     def cluster_lba(self, cluster):
         """Disk LBA of a cluster's first sector."""
