@@ -64,7 +64,9 @@ COMMON_PC_SRC := common/pit.c
 # loaders.
 COMMON_LOADER_PC_SRC := common/ata_dma.c common/pci.c common/uart.c
 # The UEFI loader finds its partition through the firmware (no GPT code)
-# and reads FAT itself only over our IDE driver (loader/uefi/disk_uefi.c);
+# and reads FAT itself only over our IDE driver (loader/uefi/disk_uefi.c),
+# where a small read is one DMA command, no real-mode trip or USB
+# transfer: no read-ahead window (common/readahead.c);
 # virtio-blk is fast through the firmware.
 UEFI_COMMON_SRC := $(filter-out common/gpt.c common/crc32.c common/virtio_blk.c common/readahead.c,$(COMMON_SRC)) \
 	$(COMMON_PC_SRC) $(COMMON_LOADER_PC_SRC)
