@@ -101,6 +101,9 @@ int disk_bios_open(struct disk *disk, uint8_t drive, struct error *err);
 void disk_bios_native(struct disk *disk, int allowed);
 /* "bus-master DMA (...)" or "INT 13h (why not DMA)", for verbose=1. */
 const char *disk_bios_method(const struct disk *disk);
+/* The sectors an INT 13h read asks for at most: 127 until the BIOS
+ * refuses that many. */
+uint32_t disk_bios_transfer_sectors(const struct disk *disk);
 
 /* vbe.c: set the VBE linear framebuffer mode closest to width x height and
  * describe it. Returns 0, or -1 (text mode kept) with a logged reason. */

@@ -18,7 +18,12 @@
  * failure until one works; the working size is remembered. Once it has
  * worked, up to three go in one trip to real mode (realmode.asm), one in
  * each 64 KiB segment of the bounce area: under QEMU a trip costs about as
- * much as copying the 64 KiB on.
+ * much as copying the 64 KiB on. Reads of a few sectors (the GPT, the
+ * FAT's metadata, directories, the config) fetch a whole transfer through
+ * a read-ahead window (common/readahead.h): on INT 13h only, where each
+ * read is a trip to real mode and, from a USB stick, a transfer of its
+ * own; a DMA or virtio command costs neither, and a window running into
+ * a bad sector nobody needs must not end the DMA path.
  */
 #include <stdint.h>
 
@@ -28,6 +33,7 @@
 #include "fmt.h"
 #include "lib.h"
 #include "log.h"
+#include "readahead.h"
 #include "virtio_disk.h"
 
 #define EDD_MAX_SECTORS 127u
@@ -72,6 +78,12 @@ struct bios_disk {
 };
 
 static struct bios_disk boot_disk;
+
+/* INT 13h reads as a struct disk, and the read-ahead window over it: one
+ * transfer at the EDD limit, 63.5 KiB. Static: the BIOS stack is small. */
+static struct disk int13_disk;
+static struct readahead int13_ahead;
+static uint8_t int13_window[EDD_MAX_SECTORS * DISK_SECTOR_SIZE];
 
 /* The first sectors as read by INT 13h and by the native path. */
 static uint8_t by_native[DMA_CHECK_SECTORS * DISK_SECTOR_SIZE],
@@ -149,6 +161,7 @@ static int int13_read(struct bios_disk *d, uint64_t lba, uint32_t count, void *b
 {
 	uint8_t *out = buf;
 	unsigned tries = 0;
+	uint32_t chunk_before = d->chunk;
 
 	while (count) {
 		/* As many reads as the bounce area holds in one trip to real
@@ -193,14 +206,28 @@ static int int13_read(struct bios_disk *d, uint64_t lba, uint32_t count, void *b
 			continue;
 		}
 		/* A size that did work: a transient error. */
-		if (++tries > READ_TRIES)
+		if (++tries > READ_TRIES) {
+			/* A sector that fails at every size: what halved the
+			 * size on the way may have been that sector, not a
+			 * BIOS limit, so the next read starts where this one
+			 * did (a limit shows again at once). Else a window
+			 * that ran into a bad sector nobody needs would leave
+			 * the kernel to come in small reads. */
+			d->chunk = chunk_before;
 			return error_set(err,
 			                 "disk: read of %u sectors at LBA 0x%llx failed on drive "
 			                 "0x%02x: BIOS status 0x%02x",
 			                 (unsigned)n, (unsigned long long)lba, d->drive, status);
+		}
 		reset_drive(d->drive);
 	}
 	return 0;
+}
+
+static int int13_disk_read(struct disk *disk, uint64_t lba, uint32_t count, void *buf,
+                           struct error *err)
+{
+	return int13_read(disk->ctx, lba, count, buf, err);
 }
 
 static int disk_bios_read(struct disk *disk, uint64_t lba, uint32_t count, void *buf,
@@ -217,7 +244,7 @@ static int disk_bios_read(struct disk *disk, uint64_t lba, uint32_t count, void 
 		d->use_dma = 0;
 		fmt_snprintf(d->method, sizeof(d->method), "INT 13h after a DMA error");
 	}
-	return int13_read(d, lba, count, buf, err);
+	return int13_ahead.disk.read(&int13_ahead.disk, lba, count, buf, err);
 }
 
 /* Take the DMA path when AH=48h (its result in `params`) places the drive
@@ -356,8 +383,16 @@ int disk_bios_open(struct disk *disk, uint8_t drive, struct error *err)
 	 * config (disk_bios_native). */
 	if (boot_disk.have_params)
 		try_dma(&boot_disk, boot_disk.params);
+	int13_disk = (struct disk){.read = int13_disk_read, .sectors = sectors, .ctx = &boot_disk};
+	readahead_init(&int13_ahead, &int13_disk, int13_window, EDD_MAX_SECTORS);
 	disk->read = disk_bios_read;
 	disk->sectors = sectors;
 	disk->ctx = &boot_disk;
 	return 0;
+}
+
+uint32_t disk_bios_transfer_sectors(const struct disk *disk)
+{
+	const struct bios_disk *d = disk->ctx;
+	return d->chunk;
 }

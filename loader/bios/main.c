@@ -19,7 +19,6 @@
 #include "log.h"
 #include "memmap.h"
 #include "pit.h"
-#include "readahead.h"
 
 /* Room for the raw E820 entries and the splits allocations make: real
  * maps have a few dozen entries. */
@@ -30,14 +29,7 @@
 extern char __bss_end[];
 _Noreturn void stage2_main(uint32_t drive);
 
-/* Small reads fetch this many sectors: one INT 13h transfer at the EDD
- * limit (disk_bios.c), 63.5 KiB, the FAT's metadata and the config on an
- * image mkimage made (common/readahead.h). */
-#define READAHEAD_SECTORS 127u
-
 static struct tb_mem_range map_storage[MAP_CAPACITY];
-static struct readahead readahead;
-static uint8_t readahead_window[READAHEAD_SECTORS * DISK_SECTOR_SIZE];
 uint32_t bios_bounce_end = BIOS_LOW_END;
 
 /* The E820 map with stage 2's own low memory (scratch, stack, image, BSS,
@@ -75,20 +67,18 @@ static void read_memory_map(void)
 		          (unsigned long long)(memmap_total(&bios_memmap, TB_MEM_USABLE) >> 10));
 }
 
-/* The boot disk, its ESP (GPT, or the MBR table) and the FAT on it, both
- * read through the read-ahead window. */
+/* The boot disk, its ESP (GPT, or the MBR table) and the FAT on it. */
 static void mount_esp(uint8_t drive)
 {
 	struct error err = {{0}};
 	struct partition *esp = &bios_esp_partition;
 	if (disk_bios_open(&bios_disk, drive, &err))
 		log_fatal_error(&err);
-	readahead_init(&readahead, &bios_disk, readahead_window, READAHEAD_SECTORS);
-	if (gpt_find_esp(&readahead.disk, esp, &err))
+	if (gpt_find_esp(&bios_disk, esp, &err))
 		log_fatal("no EFI system partition on drive 0x%02x: %s", drive, err.msg);
 	if (esp->from_backup_gpt)
 		log_info("gpt: primary GPT damaged, using the backup");
-	if (fat_mount(&bios_esp, &readahead.disk, esp->first_lba, esp->sectors, &err))
+	if (fat_mount(&bios_esp, &bios_disk, esp->first_lba, esp->sectors, &err))
 		log_fatal("ESP at LBA %llu on drive 0x%02x: %s", (unsigned long long)esp->first_lba,
 		          drive, err.msg);
 }

@@ -80,6 +80,8 @@ void platform_bios_report(void)
 	            (unsigned long long)p->first_lba, (unsigned long long)p->sectors, bios_esp.type,
 	            bios_esp.bytes_per_cluster);
 	log_verbose("disk: reading by %s", disk_bios_method(&bios_disk));
+	log_verbose("disk: INT 13h reads of up to %u sectors",
+	            (unsigned)disk_bios_transfer_sectors(&bios_disk));
 	log_verbose("memory map (E820, loader areas carved):");
 	for (uint32_t i = 0; i < bios_memmap.count; i++) {
 		const struct tb_mem_range *r = &bios_memmap.entries[i];
@@ -90,8 +92,9 @@ void platform_bios_report(void)
 }
 
 /* All the buffer: 60 KiB is one INT 13h read on any BIOS (EDD's limit
- * is 127 sectors, so 64 KiB would take two), and every read here goes to
- * the disk (no cache in between), so a kernel up to that size takes one. */
+ * is 127 sectors, so 64 KiB would take two), more than half the
+ * read-ahead window, so it goes straight to the disk: a kernel up to that
+ * size takes one read. */
 uint32_t platform_kernel_head_bytes(void)
 {
 	return KERNEL_HEAD_MAX;

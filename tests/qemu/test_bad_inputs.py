@@ -15,7 +15,7 @@ import pytest
 
 from badimage import (blkdebug_config, broken_kernel, copy_image, corrupt_gpt_header, delete_file,
                       make_directory, put_file)
-from fat_image import Fat
+from fat_image import ESP_LBA, Fat
 from conftest import KERNEL
 from harness import Qemu
 
@@ -376,6 +376,36 @@ def test_read_error_inside_a_batch_of_int13h_reads_is_named_bios(tmp_path):
     count, at = re.search(r"read of (\d+) sectors at LBA (0x[0-9a-f]+)", line).groups()
     assert int(at, 16) == start + head + 127, line
     assert int(at, 16) <= bad < int(at, 16) + int(count), line
+
+
+@pytest.mark.parametrize("where", ["efi-directory", "primary-gpt-entries"])
+def test_bad_sector_the_boot_can_do_without_bios(where, tmp_path):
+    """Stage 2 reads a few sectors through INT 13h as 127 at a time
+    (common/readahead.h), so a window can run into a bad sector the boot
+    does without, and must then read just what it asked for:
+    - efi-directory: the /EFI directory's first sector, inside the boot
+      sector's window (FATs, root directory, first clusters); only UEFI
+      reads that directory.
+    - primary-gpt-entries: LBA 2, inside the very first 127-sector read;
+      the GPT's backup copy at the disk's end takes over.
+    Either way the boot goes on and the kernel still comes in 127-sector
+    reads: the failed first read halved its size on its way down to the
+    bad sector, which must not stay halved for the rest of the boot. On a
+    USB stick, which SeaBIOS reads only through INT 13h."""
+    img = copy_image(tmp_path, variant="verbose")
+    if where == "efi-directory":
+        fat = Fat(img)
+        bad = fat.cluster_lba(fat.lookup("/EFI")[0])
+        assert bad - ESP_LBA < 127, "the /EFI directory is outside the boot sector's window"
+    else:
+        bad = 2
+    config = blkdebug_config(tmp_path / "blkdebug.cfg", [bad])
+    with Qemu(str(img), firmware="bios", disk="usb-xhci", timeout=90, blkdebug=config) as q:
+        serial = q.wait_serial(r"kernel: halting")
+    record(" / ".join(re.findall(r"^(?:gpt: .*|disk: INT 13h .*|kernel: halting)", serial, re.M)))
+    assert "twinboot: error" not in serial, serial
+    assert ("gpt: primary GPT damaged, using the backup" in serial) == (bad == 2), serial
+    assert "disk: INT 13h reads of up to 127 sectors" in serial, serial
 
 
 def test_read_error_on_virtio_is_named_bios(tmp_path):
