@@ -70,6 +70,7 @@ int fat_mount(struct fat_volume *vol, struct disk *disk, uint64_t first_lba, uin
 			                 (unsigned)(ext_flags & 0xf), (unsigned)fats);
 		vol->fat_lba += (uint64_t)(ext_flags & 0xf) * fat_size;
 	}
+	vol->fat_end_lba = vol->fat_lba + fat_size;
 	/* The FAT must have an entry for every cluster (section 3.5). */
 	uint64_t fat_bits = (uint64_t)fat_size * bps * 8;
 	if (fat_bits / (uint64_t)vol->type < (uint64_t)vol->cluster_count + 2)
@@ -83,11 +84,12 @@ int fat_mount(struct fat_volume *vol, struct disk *disk, uint64_t first_lba, uin
 }
 
 /* Sectors of the window starting at `lba`: as many as the cache holds,
- * but never past the FATs (root_lba follows the last FAT), so a volume
- * whose data area is shorter than the window still reads inside itself. */
+ * but never past the end of the FAT read: a small volume's window would
+ * otherwise take in the second copy, which nothing needs, and fail on a
+ * bad sector there. */
 static uint32_t window_at(const struct fat_volume *vol, uint64_t lba)
 {
-	uint64_t room = vol->root_lba - lba;
+	uint64_t room = vol->fat_end_lba - lba;
 	uint32_t max = sizeof(vol->fat_cache) / DISK_SECTOR_SIZE;
 	return room < max ? (uint32_t)room : max;
 }

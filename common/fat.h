@@ -28,7 +28,8 @@ struct fat_volume {
 	int type;           /* 12, 16 or 32 */
 	uint32_t bytes_per_cluster;
 	uint32_t sectors_per_cluster;
-	uint64_t fat_lba;       /* first FAT */
+	uint64_t fat_lba;       /* the FAT read (the first, or FAT32's active one) */
+	uint64_t fat_end_lba;   /* one past it: other copies are never read */
 	uint64_t data_lba;      /* cluster 2 */
 	uint32_t cluster_count; /* data clusters: valid numbers are 2..cluster_count+1 */
 	uint64_t root_lba;      /* FAT12/16 fixed root directory */

@@ -335,6 +335,21 @@ static void test_disk_error_is_named(void **state)
 	free(buf);
 }
 
+/* FAT12's FAT is smaller than the window of FAT sectors the reader keeps:
+ * the window must stop at its end, not take in the second copy, where a
+ * bad sector would fail a read that needs nothing from it. */
+static void test_bad_sector_in_the_second_fat_is_never_read(void **state)
+{
+	(void)state;
+	mount("fat12.img", 12);
+	uint64_t fat_size = (vol.root_lba - vol.fat_lba) / 2;
+	assert_true(fat_size < FAT_WINDOW_SECTORS);
+	assert_int_equal(vol.fat_end_lba, vol.fat_lba + fat_size);
+	disk.fail_lba = vol.fat_lba + fat_size;
+	big = read_file("big.bin", &big_size);
+	read_and_compare("/boot/big.bin", big, big_size);
+}
+
 static void test_bad_boot_sector_is_named(void **state)
 {
 	(void)state;
@@ -577,6 +592,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_missing_file_is_named, teardown),
 	    cmocka_unit_test_teardown(test_corrupt_chains_fail_cleanly, teardown),
 	    cmocka_unit_test_teardown(test_disk_error_is_named, teardown),
+	    cmocka_unit_test_teardown(test_bad_sector_in_the_second_fat_is_never_read, teardown),
 	    cmocka_unit_test_teardown(test_bad_boot_sector_is_named, teardown),
 	    cmocka_unit_test_teardown(test_directories_spanning_clusters, teardown),
 	    cmocka_unit_test_teardown(test_dot_entries, teardown),
