@@ -18,8 +18,10 @@ static int readahead_read(struct disk *disk, uint64_t lba, uint32_t count, void 
 		       (size_t)count * DISK_SECTOR_SIZE);
 		return 0;
 	}
-	/* Big reads, and reads the disk below must refuse itself. */
-	if ((uint64_t)count * 2 > ra->window_sectors || (under->sectors && lba >= under->sectors))
+	/* Big reads, and reads past the disk's end, which the disk below
+	 * refuses in its own words. */
+	int past_end = under->sectors && (lba >= under->sectors || count > under->sectors - lba);
+	if ((uint64_t)count * 2 > ra->window_sectors || past_end)
 		return under->read(under, lba, count, buf, err);
 
 	uint32_t n = ra->window_sectors;
@@ -29,7 +31,7 @@ static int readahead_read(struct disk *disk, uint64_t lba, uint32_t count, void 
 	struct error ignored = {{0}};
 	/* A window that fails (a bad sector past the one asked for, a disk
 	 * smaller than the BIOS says) must not fail a read that works alone. */
-	if (n < count || under->read(under, lba, n, ra->window, &ignored))
+	if (under->read(under, lba, n, ra->window, &ignored))
 		return under->read(under, lba, count, buf, err);
 	ra->lba = lba;
 	ra->held = n;
