@@ -9,7 +9,7 @@
 ; (arch/x86/boot/bioscall.S) and Limine's rm_int, with the loop: under an
 ; emulator each trip between the modes costs more than a disk read's
 ; copy, and a 64 MiB kernel read through INT 13h makes a thousand calls.
-; The caller's stack must lie below 64 KiB (it does: 0x2000..0x7fff), so
+; The caller's stack must lie below 64 KiB (it does: 0x2000..0x6fff), so
 ; real mode runs on it as SS = 0, SP = ESP. This code and its data must be
 ; in the first 64 KiB too; stage2.ld asserts it.
 ;
