@@ -28,6 +28,8 @@ static int checksum_ok(const uint8_t *p, uint32_t len)
 	((uint32_t)(uint8_t)(s)[0] | (uint32_t)(uint8_t)(s)[1] << 8 |                              \
 	 (uint32_t)(uint8_t)(s)[2] << 16 | (uint32_t)(uint8_t)(s)[3] << 24)
 
+/* One 32-bit load. Not lib.h's le32: stage 2 is built with -Os, where it
+ * stays a call, two a paragraph with the anchor's. */
 static uint32_t first_word(uint32_t addr)
 {
 	return *(const uint32_t *)bios_ptr(addr);
