@@ -186,6 +186,7 @@ def parse_ticks(line):
 
 
 GUEST_RAM_MIB = 256
+GUEST_RAM_HUGE_PAGES = GUEST_RAM_MIB // 2  # of 2 MiB
 HUGE_PAGES = "/proc/sys/vm/nr_hugepages"
 FREE_HUGE_PAGES = "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
 
@@ -198,7 +199,11 @@ def free_huge_pages():
         return 0
 
 
-def guest_ram():
+def huge_pages_enough():
+    return free_huge_pages() >= GUEST_RAM_HUGE_PAGES
+
+
+def guest_ram(huge):
     """QEMU's options for the guest's RAM, backed before the firmware runs.
     This machine, itself a guest of a PVM hypervisor, pays about 5 us for
     the first touch of each 4 KiB page of QEMU's memory, even after
@@ -210,11 +215,10 @@ def guest_ram():
     So guest RAM is in hugetlb pages (reserve_huge_pages) where there are
     enough, else -mem-prealloc, which at least takes the host's allocation
     out of the boot."""
-    if free_huge_pages() * 2 >= GUEST_RAM_MIB:
-        return ["-m", f"{GUEST_RAM_MIB}M", "-object",
-                f"memory-backend-memfd,id=ram,size={GUEST_RAM_MIB}M,hugetlb=on,"
-                "hugetlbsize=2M,prealloc=on", "-machine", "memory-backend=ram"]
-    return ["-m", f"{GUEST_RAM_MIB}M", "-mem-prealloc"]
+    backing = (["-object", f"memory-backend-memfd,id=ram,size={GUEST_RAM_MIB}M,hugetlb=on,"
+                "hugetlbsize=2M,prealloc=on", "-machine", "memory-backend=ram"] if huge
+               else ["-mem-prealloc"])
+    return ["-m", f"{GUEST_RAM_MIB}M"] + backing
 
 
 def reserve_huge_pages():
@@ -222,7 +226,7 @@ def reserve_huge_pages():
     root. Returns the pool's size before, to give back, or None where
     nothing was changed; the boots fall back to -mem-prealloc where the
     pool stays short (guest_ram)."""
-    need = GUEST_RAM_MIB // 2 - free_huge_pages()
+    need = GUEST_RAM_HUGE_PAGES - free_huge_pages()
     if need <= 0:
         return None
     try:
@@ -243,7 +247,7 @@ def release_huge_pages(before):
             f.write(str(before))
 
 
-RAM_OPTIONS = ["-m", f"{GUEST_RAM_MIB}M", "-mem-prealloc"]  # main() sets it
+RAM_OPTIONS = guest_ram(huge=False)  # main() sets it once the pool is reserved
 
 
 def boot(image, firmware, disk, vars_copy, accel="tcg", timeout=BOOT_TIMEOUT):
@@ -416,8 +420,8 @@ def main():
     global RAM_OPTIONS
     pool_before = reserve_huge_pages()
     try:
-        RAM_OPTIONS = guest_ram()
-        huge = "hugetlb=on" in " ".join(RAM_OPTIONS)
+        huge = huge_pages_enough()
+        RAM_OPTIONS = guest_ram(huge)
         print(f"bench: guest RAM {'in 2 MiB huge pages' if huge else 'by -mem-prealloc'}")
         vars_copy = os.path.join(images.dir, "vars.fd")
         total = time.monotonic()
