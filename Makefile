@@ -425,10 +425,11 @@ fuzz: FUZZ_SECONDS := $(if $(FUZZ_RUNS),14400,600)
 fuzz: $(FUZZ_BIN)
 	$(Q)FUZZ_RUNS=$(FUZZ_RUNS) sh scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
-# QEMU tests, two guests at a time at most (2 cores here).
+# QEMU tests, two guests at a time at most (2 cores here), with the image
+# tests and the bench report's arithmetic.
 QEMU_JOBS ?= 2
 test-qemu: all $(LOWKERNEL_ELF)
-	$(Q)$(PYTHON) -m pytest -q -n $(QEMU_JOBS) tests/image tests/qemu
+	$(Q)$(PYTHON) -m pytest -q -n $(QEMU_JOBS) tests/bench tests/image tests/qemu
 # Every test plus the matrix (issue 7); docs/RELIABILITY.md is written from
 # the results and the last fuzz logs even when a test fails, which still fails the target.
 test-matrix: all $(LOWKERNEL_ELF)

@@ -33,6 +33,7 @@ BENCH_KVM=1 or 0: KVM timed or not, whatever kvm_usable finds.
 """
 import argparse
 import collections
+import json
 import os
 import select
 import shutil
@@ -346,7 +347,9 @@ def kvm_usable(made, vars_copy):
 
 
 # One accelerator's boots: seconds from QEMU's start and from the hand-off,
-# the guest's ticks and TSC rates (by case), the load average after each turn.
+# the guest's ticks (by case, a list indexed by run, None where a boot
+# failed, so report.py can pair each run's cases), TSC rates (by setup),
+# the load average after each turn.
 Measured = collections.namedtuple("Measured", "from_start from_handoff ticks hz loads")
 
 
@@ -362,17 +365,29 @@ def run_cases(cases, runs, vars_copy, accel):
             except RuntimeError as e:
                 print(f"bench: {accel} {fw} {disk} {kind} {size}: {e}", file=sys.stderr)
                 continue
-            results.setdefault((fw, disk, kind, size), []).append(seconds)
+            key = (fw, disk, kind, size)
+            results.setdefault(key, [None] * runs)[run] = seconds
             if guest is not None and kind in ("raw", "twinboot"):
-                ticks.setdefault((fw, disk, kind, size), []).append(guest[0])
+                ticks.setdefault(key, [None] * runs)[run] = guest[0]
                 if guest[1]:
                     hz.setdefault((fw, disk), []).append(guest[1])
             if after_handoff is not None:
-                from_handoff.setdefault((fw, disk, kind, size), []).append(after_handoff)
+                from_handoff.setdefault(key, [None] * runs)[run] = after_handoff
         loads.append(os.getloadavg()[0])
         print(f"bench: {accel} run {run + 1}/{runs}: {len(cases)} boots in "
               f"{time.monotonic() - t:.0f} s")
     return Measured(results, from_handoff, ticks, hz, loads)
+
+
+def save_samples(path, on_tcg, on_kvm):
+    """Every boot's numbers, for a second look at a run: JSON, each case
+    as "firmware disk kind size" with its list by run (null: failed)."""
+    def plain(measured):
+        return {name: {" ".join(map(str, key)): values for key, values in table.items()}
+                for name, table in measured._asdict().items() if isinstance(table, dict)}
+    with open(path, "w") as f:
+        json.dump({"tcg": plain(on_tcg), "kvm": plain(on_kvm) if on_kvm else None}, f)
+    print(f"bench: every boot's numbers in {os.path.relpath(path, ROOT)}")
 
 
 def main():
@@ -435,6 +450,7 @@ def main():
     finally:
         release_huge_pages(pool_before)
 
+    save_samples(os.path.join(images.dir, "samples.json"), on_tcg, on_kvm)
     write_report(args.out, args.build, Run(runs, quick, time.monotonic() - total, setups, sizes,
                                          grub, huge, on_tcg, on_kvm, kvm_why))
 

@@ -18,7 +18,14 @@ from setups import FIRMWARES, OVMF_CODE, ROOT, sh
 Run = collections.namedtuple("Run", "runs quick seconds setups sizes grub huge on_tcg on_kvm kvm_why")
 
 
+def booted(results, key):
+    """The values of a case's boots that succeeded (a failed boot leaves
+    None in its run's place)."""
+    return [v for v in results.get(key, []) if v is not None]
+
+
 def fmt_s(samples, digits=2):
+    samples = [v for v in samples or [] if v is not None]
     if not samples:
         return "-"
     m, lo, hi = statistics.median(samples), min(samples), max(samples)
@@ -26,40 +33,64 @@ def fmt_s(samples, digits=2):
 
 
 def med(results, key):
-    s = results.get(key)
+    s = booted(results, key)
     return statistics.median(s) if s else None
 
 
-def ratio(a, b, digits=2):
-    if a is None or b is None or b <= 0:
-        return "-"
-    return f"{a / b:.{digits}f}"
+def per_run(results, keys, f):
+    """f of each run's own values of these cases, for the runs where all of
+    them booted: a ratio of cases booted minutes apart, one after the
+    other, not of medians that may come from different runs. This machine
+    has slow spells that stretch over a few boots and slow them all alike
+    (the report's *slow spells*); a run's cases share one, so its ratio
+    stands, where a median of 7 may take one case's value from inside a
+    spell and the other's from outside it. f returns None where its
+    ratio has no meaning."""
+    columns = [results.get(k) for k in keys]
+    if None in columns:
+        return []
+    values = (f(*run) for run in zip(*columns) if None not in run)
+    return [v for v in values if v is not None]
+
+
+def median_of(values):
+    return statistics.median(values) if values else None
+
+
+def overhead_ratios(results, fw, disk, size, floor_kind="floor"):
+    """(twinboot - floor) / (GRUB - floor), run by run; with floor_kind
+    "floor+exit", the overhead past ExitBootServices."""
+    keys = [(fw, disk, "twinboot", size), (fw, disk, "grub", size),
+            (fw, disk, floor_kind, "tiny")]
+    return per_run(results, keys, lambda tb, gr, floor:
+                   (tb - floor) / (gr - floor) if gr > floor else None)
 
 
 def overhead_ratio(results, fw, disk, size, floor_kind="floor"):
-    """(twinboot - floor) / (GRUB - floor) in one setup's medians; with
-    floor_kind "floor+exit", the overhead past ExitBootServices."""
-    tb = med(results, (fw, disk, "twinboot", size))
-    gr = med(results, (fw, disk, "grub", size))
-    floor = med(results, (fw, disk, floor_kind, "tiny"))
-    if None in (tb, gr, floor) or gr <= floor:
-        return None
-    return (tb - floor) / (gr - floor)
+    return median_of(overhead_ratios(results, fw, disk, size, floor_kind))
+
+
+def load_speeds(samples, fw, disk, size, less_floor=True):
+    """Load speed over raw speed, run by run: the raw reader's time for
+    these bytes over the time the loader spends on them beyond its
+    tiny-kernel boot. Timed from outside (less_floor) the raw reader's boot
+    holds the firmware's floor, taken off; inside the guest its ticks are
+    the read alone, and twinboot's run from its start to the kernel in
+    memory."""
+    keys = [(fw, disk, "twinboot", size), (fw, disk, "twinboot", "tiny"),
+            (fw, disk, "raw", size)] + ([(fw, disk, "floor", "tiny")] if less_floor else [])
+    return per_run(samples, keys, lambda tb, tb_tiny, raw, floor=0:
+                   (raw - floor) / (tb - tb_tiny) if tb > tb_tiny else None)
 
 
 def load_speed(samples, fw, disk, size, less_floor=True):
-    """Load speed over raw speed: the raw reader's time for these bytes
-    over the time the loader spends on them beyond its tiny-kernel boot.
-    Timed from outside (less_floor) the raw reader's boot holds the
-    firmware's floor, taken off; inside the guest its ticks are the read
-    alone, and twinboot's run from its start to the kernel in memory."""
-    tb = med(samples, (fw, disk, "twinboot", size))
-    tb_tiny = med(samples, (fw, disk, "twinboot", "tiny"))
-    raw = med(samples, (fw, disk, "raw", size))
-    floor = med(samples, (fw, disk, "floor", "tiny")) if less_floor else 0
-    if None in (tb, tb_tiny, raw, floor) or tb <= tb_tiny:
-        return None
-    return (raw - floor) / (tb - tb_tiny)
+    return median_of(load_speeds(samples, fw, disk, size, less_floor))
+
+
+def speed_ratio(results, fw, disk, size):
+    """twinboot / GRUB, run by run, its median."""
+    return median_of(per_run(results, [(fw, disk, "twinboot", size), (fw, disk, "grub", size)],
+                             lambda tb, gr: tb / gr if gr > 0 else None))
 
 
 def guest_table(ticks, hz, setups, sizes):
@@ -73,7 +104,7 @@ def guest_table(ticks, hz, setups, sizes):
             continue
 
         def ms(kind, size):
-            samples = ticks.get((fw, disk, kind, size))
+            samples = booted(ticks, (fw, disk, kind, size))
             return fmt_s([t * 1000 / rate for t in samples], 1) if samples else "-"
         tiny = med(ticks, (fw, disk, "twinboot", "tiny"))
         for size in sizes:
@@ -112,8 +143,7 @@ def table(results, setups, sizes, grub, digits=2):
                 # Past exit: the overhead beyond the firmware's
                 # ExitBootServices, which both loaders must call (OVMF).
                 row += [fmt_s(results.get((fw, disk, "grub", size)), digits),
-                        ratio(med(results, (fw, disk, "twinboot", size)),
-                              med(results, (fw, disk, "grub", size))),
+                        num(speed_ratio(results, fw, disk, size), 2),
                         num(overhead_ratio(results, fw, disk, size), 3),
                         num(overhead_ratio(results, fw, disk, size, "floor+exit"), 3)]
             speed = load_speed(results, fw, disk, size) if size != "tiny" else None
@@ -131,12 +161,13 @@ FIRMWARE_CAUSES = {
 
 
 def targets(measured, setups, sizes, grub):
-    """Issue 8's targets, each judged from this run's medians timed from
-    the firmware's hand-off, as OVMF's start-up spreads by more than any
-    loader's overhead and SeaBIOS's USB start-up by more than a tiny
-    kernel's; for SeaBIOS the same ratio from QEMU's start follows in
-    brackets. The load speed is judged inside the guest (load_speed with less_floor=False),
-    where it happens; the ratio from the hand-off follows."""
+    """Issue 8's targets, each judged on the median of its ratio's value
+    in each run (per_run), timed from the firmware's hand-off, as OVMF's
+    start-up spreads by more than any loader's overhead and SeaBIOS's USB
+    start-up by more than a tiny kernel's; for SeaBIOS the same ratio from
+    QEMU's start follows in brackets. The load speed is judged inside the
+    guest (load_speed with less_floor=False), where it happens; the ratio
+    from the hand-off follows."""
     from_start, from_handoff, ticks = measured[:3]
     out = []
     for fw, disk in setups:
@@ -147,6 +178,10 @@ def targets(measured, setups, sizes, grub):
 
         def overhead(results, size):
             return overhead_ratio(results, fw, disk, size) if grub else None
+
+        def runs_range(values, digits):
+            return (f" of {len(values)} runs, {min(values):.{digits}f} to "
+                    f"{max(values):.{digits}f}" if values else "")
 
         def also(value, digits):
             # Only SeaBIOS's: OVMF's start-up spreads by half a second,
@@ -159,8 +194,10 @@ def targets(measured, setups, sizes, grub):
             r = overhead(from_handoff, size)
             if r is None:
                 continue
+            spread = runs_range(overhead_ratios(from_handoff, fw, disk, size), 3)
             line = (f"{name}, {size if size == 'tiny' else '1 MiB'}: overhead {r:.3f} of "
-                    f"GRUB's{also(overhead(from_start, size), 3)} (target at most 0.1): "
+                    f"GRUB's (median{spread}){also(overhead(from_start, size), 3)} "
+                    f"(target at most 0.1): "
                     f"{'met' if r <= 0.1 else 'NOT met'}")
             # A miss the firmware alone explains: its own read of the
             # same bytes already takes longer than the allowance.
@@ -182,7 +219,9 @@ def targets(measured, setups, sizes, grub):
                 other = [f"{s_handoff:.2f} from the hand-off"] if s_handoff else []
                 if fw == "bios" and s_start is not None:
                     other.append(f"{s_start:.2f} from QEMU's start")
-                out.append(f"{name}, 64 MiB: load speed {s:.2f} of raw inside the guest"
+                spread = runs_range(load_speeds(ticks, fw, disk, 64, less_floor=False), 2)
+                out.append(f"{name}, 64 MiB: load speed {s:.2f} of raw inside the guest "
+                           f"(median{spread})"
                            f"{' (' + '; '.join(other) + ')' if other else ''} "
                            f"(target at least 0.8): {'met' if s >= 0.8 else 'NOT met'}")
             tb, gr = at(from_handoff, "twinboot", 64), at(from_handoff, "grub", 64)
@@ -283,7 +322,9 @@ def write_report(out, build, run):
                    "the host had no huge pages to spare)")
                 + f"; median (min-max) of {runs} boots per case, "
                 f"all cases in turns{', BENCH_QUICK' if quick else ''}; "
-                f"{run.seconds:.0f} s in all.\n\n")
+                f"{run.seconds:.0f} s in all. Every ratio is taken in each run "
+                f"from that run's boots, and the table shows its median over the "
+                f"runs (see *slow spells*).\n\n")
         f.write("- *floor*: a boot sector (SeaBIOS) or EFI application (OVMF) that writes "
                 "the line and exits: the firmware's own time.\n"
                 "- *floor+exit*: (OVMF) the same after GetMemoryMap and ExitBootServices, "
@@ -331,15 +372,21 @@ def write_report(out, build, run):
                 "each). Without them every OVMF boot is also about 0.5 s shorter from "
                 "QEMU's start.\n"
                 "- *slow spells*: for stretches of a few boots this machine runs a "
-                "whole boot about half as slow again, firmware and loader alike: 12 boots "
-                "of twinboot's tiny kernel in a row from OVMF's hand-off on USB took 11.7 "
-                "to 12.3 ms (2.4 to 2.6 ms inside the guest) or 15.0 to 20.6 ms (3.7 to "
-                "5.4 ms), and a CPU-bound loop timed on both CPUs at once in that hour "
-                "did not slow down, so it is not the two CPUs being shared; what it is "
-                "was not found. Cases run in "
-                "turns so that a spell falls on all of them, but a median of 7 can still "
-                "land on either side: ratios of the few-ms overheads moved by up to 0.035 "
-                "from run to run.\n"
+                "whole boot about half as slow again, firmware and loader alike. Of 80 "
+                "boots of twinboot's tiny kernel in a row (OVMF, USB), 61 took 10.0 to "
+                "13.0 ms from the hand-off (2.3 to 3.1 ms inside the guest); 13 of the "
+                "other 19 came in one stretch of 19 boots, at 17.4 to 21.9 ms (2.8 to "
+                "4.4 ms), with OVMF's own loading of the loader taking 7.5 to 11.5 ms "
+                "instead of about 5, and QEMU's user CPU time up by about a fifth for "
+                "the same work: the machine's CPUs did less in that time (it is a "
+                "guest itself; other guests on its host are the likely cause, not a "
+                "measured one). Three single boots lost about 4 ms inside the guest. "
+                "A median of 7 per case could take one case's value from inside a "
+                "spell and another's from outside it, which moved ratios of the "
+                "few-ms overheads by up to 0.035 from run to run; so each ratio is "
+                "taken within each run, whose cases boot one after the other, and "
+                "its median over the runs is shown (tests/bench/report.py, "
+                "per_run).\n"
                 "- *translation*: under TCG guest code runs only once QEMU has translated "
                 "it, which took this machine 10 to 20 us for each new block of a few "
                 "instructions (two TSC reads in a row in new code: 10 to 21 us; the "
