@@ -39,8 +39,8 @@ def med(results, key):
 
 def per_run(results, keys, f):
     """f of each run's own values of these cases, for the runs where all of
-    them booted: a ratio of cases booted minutes apart, one after the
-    other, not of medians that may come from different runs. This machine
+    them booted: a ratio of cases booted one after the other, seconds
+    apart, not of medians that may come from different runs. This machine
     has slow spells that stretch over a few boots and slow them all alike
     (the report's *slow spells*); a run's cases share one, so its ratio
     stands, where a median of 7 may take one case's value from inside a
