@@ -25,7 +25,6 @@ def booted(results, key):
 
 
 def fmt_s(samples, digits=2):
-    samples = [v for v in samples or [] if v is not None]
     if not samples:
         return "-"
     m, lo, hi = statistics.median(samples), min(samples), max(samples)
@@ -135,14 +134,14 @@ def table(results, setups, sizes, grub, digits=2):
         for size in sizes:
             label = "tiny" if size == "tiny" else f"{size} MiB"
             row = [f"{FIRMWARES[fw]} {disk}", label,
-                   fmt_s(results.get((fw, disk, "floor", "tiny")), digits),
-                   fmt_s(results.get((fw, disk, "floor+exit", "tiny")), digits),
-                   fmt_s(results.get((fw, disk, "raw", size)), digits),
-                   fmt_s(results.get((fw, disk, "twinboot", size)), digits)]
+                   fmt_s(booted(results, (fw, disk, "floor", "tiny")), digits),
+                   fmt_s(booted(results, (fw, disk, "floor+exit", "tiny")), digits),
+                   fmt_s(booted(results, (fw, disk, "raw", size)), digits),
+                   fmt_s(booted(results, (fw, disk, "twinboot", size)), digits)]
             if grub:
                 # Past exit: the overhead beyond the firmware's
                 # ExitBootServices, which both loaders must call (OVMF).
-                row += [fmt_s(results.get((fw, disk, "grub", size)), digits),
+                row += [fmt_s(booted(results, (fw, disk, "grub", size)), digits),
                         num(speed_ratio(results, fw, disk, size), 2),
                         num(overhead_ratio(results, fw, disk, size), 3),
                         num(overhead_ratio(results, fw, disk, size, "floor+exit"), 3)]
