@@ -75,11 +75,13 @@ def load_speeds(samples, fw, disk, size, less_floor=True):
     tiny-kernel boot. Timed from outside (less_floor) the raw reader's boot
     holds the firmware's floor, taken off; inside the guest its ticks are
     the read alone, and twinboot's run from its start to the kernel in
-    memory."""
+    memory. A run whose raw boot came no later than its floor, or whose
+    big kernel no later than its tiny one (a small read, within the
+    noise), has no ratio."""
     keys = [(fw, disk, "twinboot", size), (fw, disk, "twinboot", "tiny"),
             (fw, disk, "raw", size)] + ([(fw, disk, "floor", "tiny")] if less_floor else [])
     return per_run(samples, keys, lambda tb, tb_tiny, raw, floor=0:
-                   (raw - floor) / (tb - tb_tiny) if tb > tb_tiny else None)
+                   (raw - floor) / (tb - tb_tiny) if tb > tb_tiny and raw > floor else None)
 
 
 def load_speed(samples, fw, disk, size, less_floor=True):
