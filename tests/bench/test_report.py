@@ -1,5 +1,6 @@
 """tests/bench/test_report.py - the bench report's ratios pair each run's
-own boots (report.per_run); run by `make test` with the image tests."""
+own boots (report.per_run), and docs/BENCHMARKS.md carries the notes the
+report writes now; run by `make test` with the image tests."""
 import os
 import sys
 
@@ -46,3 +47,12 @@ def test_load_speed_per_run_and_no_ratio_without_a_difference():
     # noise): no negative speed.
     results[case("floor")] = [10, 140, 10]
     assert report.load_speeds(results, "uefi", "usb-xhci", 64) == [0.8]
+
+
+def test_benchmarks_md_carries_the_current_notes():
+    # docs/BENCHMARKS.md says make bench wrote it: a note changed in
+    # tests/bench/notes.md must be changed there too (or the bench rerun).
+    with open(os.path.join(report.ROOT, "docs", "BENCHMARKS.md")) as f:
+        written = f.read()
+    for line in report.notes().splitlines():
+        assert line in written.splitlines(), f"not in docs/BENCHMARKS.md: {line[:60]}"
