@@ -20,7 +20,7 @@ Run = collections.namedtuple("Run", "runs quick seconds setups sizes grub huge o
 # What each column means and what we found out about this machine, QEMU
 # and the firmwares: prose with dated measurements, kept out of this code
 # and written as it is under the first table.
-NOTES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "notes.md")
+NOTES = os.path.join(ROOT, "tests", "bench", "notes.md")
 
 
 def notes():
