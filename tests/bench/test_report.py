@@ -34,19 +34,54 @@ def test_overhead_is_not_a_ratio_of_medians():
     assert round(report.overhead_ratio(results, "uefi", "usb-xhci", "tiny"), 4) == 0.0625
 
 
-def test_load_speed_per_run_and_no_ratio_without_a_difference():
+def test_load_speed_per_run_and_none_where_a_run_does_not_resolve_it():
     ticks = {case("twinboot", 64): [120, 180, 100],
-             case("twinboot"): [20, 30, 100],
-             case("raw", 64): [90, 135, 50]}
-    # Run 3's 64 MiB boot took no longer than its tiny one: no ratio.
-    assert report.load_speeds(ticks, "uefi", "usb-xhci", 64, less_floor=False) == [0.9, 0.9]
+             case("twinboot"): [20, 30, 25],
+             case("raw", 64): [90, 135, 60]}
+    assert report.load_speeds(ticks, "uefi", "usb-xhci", 64, less_floor=False) == [0.9, 0.9, 0.8]
     results = dict(ticks)
-    results[case("floor")] = [10, 15, 10]
+    results[case("floor")] = [10, 15, 15]
+    assert report.load_speeds(results, "uefi", "usb-xhci", 64) == [0.8, 0.8, 0.6]
+    # A failed boot leaves its run out; it resolves nothing either way.
+    results[case("raw", 64)] = [90, 135, None]
     assert report.load_speeds(results, "uefi", "usb-xhci", 64) == [0.8, 0.8]
-    # Run 2's raw boot came before its floor (a 1 MiB read, within the
-    # noise): no negative speed.
-    results[case("floor")] = [10, 140, 10]
-    assert report.load_speeds(results, "uefi", "usb-xhci", 64) == [0.8]
+    # Run 2's raw boot came before its floor: its read is within the
+    # noise, and so the other runs' ratios are noise over noise.
+    results[case("floor")] = [10, 140, 15]
+    assert report.load_speeds(results, "uefi", "usb-xhci", 64) == []
+    assert report.load_speed(results, "uefi", "usb-xhci", 64) is None
+    # So is a run whose big kernel came no later than its tiny one.
+    ticks[case("twinboot")] = [20, 30, 100]
+    assert report.load_speeds(ticks, "uefi", "usb-xhci", 64, less_floor=False) == []
+
+
+def test_table_leaves_out_what_its_timing_cannot_resolve():
+    def cases(fw, floor, raw):
+        return {(fw, "virtio", "floor", "tiny"): floor,
+                (fw, "virtio", "floor+exit", "tiny"): floor,
+                (fw, "virtio", "twinboot", "tiny"): [f + 0.01 for f in floor],
+                (fw, "virtio", "grub", "tiny"): [f + 0.3 for f in floor],
+                (fw, "virtio", "twinboot", 1): [f + 0.02 for f in floor],
+                (fw, "virtio", "grub", 1): [f + 0.4 for f in floor],
+                (fw, "virtio", "raw", 1): raw}
+    results = {**cases("bios", [0.18, 0.19], [0.30, 0.32]),
+               **cases("uefi", [3.64, 3.70], [3.69, 3.66])}
+    setups = [("bios", "virtio"), ("uefi", "virtio")]
+
+    def ratios(text):
+        """(setup, kernel) -> the overhead, past-exit and load/raw cells."""
+        cells = [[c.strip() for c in line.split("|")[1:-1]] for line in text.splitlines()[2:]]
+        return {(c[0], c[1]): c[-3:] for c in cells}
+    start = ratios(report.table(results, setups, ["tiny", 1], True, from_start=True))
+    later = ratios(report.table(results, setups, ["tiny", 1], True))
+    # SeaBIOS: overheads 0.02 / 0.4, load speed 0.12 and 0.13 s of raw
+    # read over 0.01 s beyond tiny.
+    assert start[("SeaBIOS virtio", "1 MiB")] == ["0.050", "0.050", "12.50"]
+    assert later[("SeaBIOS virtio", "1 MiB")] == ["0.050", "0.050", "12.50"]
+    # OVMF from QEMU's start: no overheads; and run 2's raw read came
+    # before its floor, so no load speed in either table.
+    assert start[("OVMF virtio", "1 MiB")] == ["-", "-", "-"]
+    assert later[("OVMF virtio", "1 MiB")] == ["0.050", "0.050", "-"]
 
 
 def test_benchmarks_md_carries_the_current_notes():
