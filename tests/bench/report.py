@@ -92,9 +92,11 @@ def load_speeds(samples, fw, disk, size, less_floor=True):
     other runs' ratios of two noises mean nothing either: no ratio."""
     keys = [(fw, disk, "twinboot", size), (fw, disk, "twinboot", "tiny"),
             (fw, disk, "raw", size)] + ([(fw, disk, "floor", "tiny")] if less_floor else [])
-    speeds = per_run(samples, keys, lambda tb, tb_tiny, raw, floor=0:
-                     (raw - floor) / (tb - tb_tiny) if tb > tb_tiny and raw > floor else 0)
-    return [] if 0 in speeds else speeds
+    if not all(per_run(samples, keys, lambda tb, tb_tiny, raw, floor=0:
+                       tb > tb_tiny and raw > floor)):
+        return []
+    return per_run(samples, keys, lambda tb, tb_tiny, raw, floor=0:
+                   (raw - floor) / (tb - tb_tiny))
 
 
 def load_speed(samples, fw, disk, size, less_floor=True):
