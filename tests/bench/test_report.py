@@ -1,6 +1,7 @@
 """tests/bench/test_report.py - the bench report's ratios pair each run's
-own boots (report.per_run), and docs/BENCHMARKS.md carries the notes the
-report writes now; run by `make test` with the image tests."""
+own boots (report.per_run) and leave out what their timing can't resolve,
+and docs/BENCHMARKS.md carries the notes the report writes now; run by
+`make test` with the image tests."""
 import os
 import sys
 
