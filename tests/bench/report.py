@@ -92,11 +92,11 @@ def load_speeds(samples, fw, disk, size, less_floor=True):
     other runs' ratios of two noises mean nothing either: no ratio."""
     keys = [(fw, disk, "twinboot", size), (fw, disk, "twinboot", "tiny"),
             (fw, disk, "raw", size)] + ([(fw, disk, "floor", "tiny")] if less_floor else [])
-    if not all(per_run(samples, keys, lambda tb, tb_tiny, raw, floor=0:
-                       tb > tb_tiny and raw > floor)):
+    runs = per_run(samples, keys, lambda tb, tb_tiny, raw, floor=0:
+                   (raw - floor, tb - tb_tiny))
+    if not all(read > 0 and load > 0 for read, load in runs):
         return []
-    return per_run(samples, keys, lambda tb, tb_tiny, raw, floor=0:
-                   (raw - floor) / (tb - tb_tiny))
+    return [read / load for read, load in runs]
 
 
 def load_speed(samples, fw, disk, size, less_floor=True):
@@ -139,10 +139,16 @@ def num(value, digits):
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+def resolved_from_start(fw):
+    """Whether overheads timed from QEMU's start mean anything: SeaBIOS's
+    do; OVMF's start-up spreads by half a second, more than any loader's
+    overhead."""
+    return fw == "bios"
+
+
 def table(results, setups, sizes, grub, digits=2, from_start=False):
-    """Markdown: medians (min-max) in seconds, then the ratios. Timed from
-    QEMU's start, OVMF's overheads are left out: its start-up spreads by
-    half a second, more than any loader's overhead (targets())."""
+    """Markdown: medians (min-max) in seconds, then the ratios; timed from
+    QEMU's start, only the overheads resolved_from_start()."""
     head = ["setup", "kernel", "floor s", "floor+exit s", "raw read s", "twinboot s"]
     if grub:
         head += ["GRUB s", "twinboot/GRUB", "overhead twinboot/GRUB",
@@ -160,12 +166,12 @@ def table(results, setups, sizes, grub, digits=2, from_start=False):
             if grub:
                 # Past exit: the overhead beyond the firmware's
                 # ExitBootServices, which both loaders must call (OVMF).
-                resolved = not from_start or fw == "bios"
+                overheads = ([overhead_ratio(results, fw, disk, size, floor)
+                              for floor in ("floor", "floor+exit")]
+                             if not from_start or resolved_from_start(fw) else [None, None])
                 row += [fmt_s(booted(results, (fw, disk, "grub", size)), digits),
-                        num(speed_ratio(results, fw, disk, size), 2),
-                        num(overhead_ratio(results, fw, disk, size) if resolved else None, 3),
-                        num(overhead_ratio(results, fw, disk, size, "floor+exit")
-                            if resolved else None, 3)]
+                        num(speed_ratio(results, fw, disk, size), 2)]
+                row += [num(r, 3) for r in overheads]
             speed = load_speed(results, fw, disk, size) if size != "tiny" else None
             rows.append("| " + " | ".join(row + [num(speed, 2)]) + " |")
     return "\n".join(rows)
@@ -204,9 +210,7 @@ def targets(measured, setups, sizes, grub):
                     f"{max(values):.{digits}f}" if values else "")
 
         def also(value, digits):
-            # Only SeaBIOS's: OVMF's start-up spreads by half a second,
-            # which leaves its ratios from QEMU's start meaningless.
-            if fw != "bios" or value is None:
+            if not resolved_from_start(fw) or value is None:
                 return ""
             return f" ({value:.{digits}f} from QEMU's start)"
 
@@ -237,7 +241,7 @@ def targets(measured, setups, sizes, grub):
             s_start = load_speed(from_start, fw, disk, 64)
             if s is not None:
                 other = [f"{s_handoff:.2f} from the hand-off"] if s_handoff else []
-                if fw == "bios" and s_start is not None:
+                if resolved_from_start(fw) and s_start is not None:
                     other.append(f"{s_start:.2f} from QEMU's start")
                 spread = runs_range(load_speeds(ticks, fw, disk, 64, less_floor=False), 2)
                 out.append(f"{name}, 64 MiB: load speed {s:.2f} of raw inside the guest "
