@@ -7,14 +7,11 @@
  * own driver, files come from common/fat.c over it instead.
  *
  * A big kernel is not read by its blocks (a block list, as LILO read
- * its kernel), though mkimage knows where it put them: on virtio-blk
- * under QEMU one BlockIo call for the clusters of a 64 MiB kernel had it
- * in memory 0.7 ms before the firmware's Read did, but checking first
- * that the file still lies there (the firmware's driver opened it; a
- * copy onto the stick may have moved it) took back 0.4 ms of that for
- * the FAT chain alone, one request of its own (12 paired boots of one
- * image), before its directory entry. A 2 % gain is not worth a second
- * way to read the kernel, one that must never load stale blocks.
+ * its kernel), though mkimage knows where it put them: checking first
+ * that the file still lies there (a copy onto the stick may have moved
+ * it) took back most of what one BlockIo call saved, and a second way to
+ * read the kernel must never load stale blocks (measured in
+ * docs/BENCHMARKS.md, *OVMF's FAT driver*).
  */
 #include <efi.h>
 

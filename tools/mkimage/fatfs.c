@@ -95,12 +95,10 @@ static int run(char *const argv[], const char *input, size_t len)
  * follows from the cluster count alone: FAT16 needs at least 4085
  * clusters and FAT32 65525; the margins leave room for the FATs and the
  * root directory, which are not clusters. FAT12 (under 4085), which has
- * room for 32 KiB clusters in ESPs under 128 MiB, was tried: a 64 MiB
- * kernel's chain then took about 0.3 ms less, but edk2's FAT driver
- * caches a FAT12 volume in 8 KiB pages, not 64 KiB, and a tiny kernel's
- * boot took 5 more disk reads (48 against 43 on virtio-blk under QEMU)
- * and 0.3 to 0.4 ms longer inside the guest: every boot would pay what
- * only big kernels gain. */
+ * room for 32 KiB clusters in ESPs under 128 MiB, was tried: edk2's FAT
+ * driver caches a FAT12 volume in 8 KiB pages, not 64 KiB, so every boot
+ * made more disk reads for what only a big kernel's chain gained
+ * (docs/BENCHMARKS.md, *OVMF's FAT driver*). */
 static unsigned cluster_sectors(uint64_t esp_sectors, int fat32)
 {
 	const uint64_t least = fat32 ? 65525 + 4096 : 4085 + 1024;
