@@ -56,19 +56,23 @@ COMMON_SRC := common/lib.c common/fmt.c common/error.c common/crc32.c \
 	common/fat.c common/gpt.c common/cpu.c common/log.c common/boot.c \
 	common/address_space.c common/sha256.c common/manifest.c common/early_idt.c \
 	common/ide_dma.c common/virtio_blk.c common/pixel_format.c \
-	common/device_path.c common/readahead.c
+	common/device_path.c common/readahead.c common/ahci.c
 COMMON_HOST_SRC := $(filter-out common/lib.c,$(COMMON_SRC))
 # PC hardware the host can't drive (the PIT): in the loaders and the kernel.
 COMMON_PC_SRC := common/pit.c
 # The IDE bus-master driver, PCI configuration access and COM1: in both
 # loaders.
 COMMON_LOADER_PC_SRC := common/ata_dma.c common/pci.c common/uart.c
+# The AHCI driver: stage 2 only, where SeaBIOS reads AHCI disks 64 KiB per
+# trip to real mode; OVMF's own AHCI driver is what BOOTX64.EFI uses.
+COMMON_BIOS_PC_SRC := common/ahci_disk.c
 # The UEFI loader finds its partition through the firmware (no GPT code)
 # and reads FAT itself only over our IDE driver (loader/uefi/disk_uefi.c),
 # where a small read is one DMA command, no real-mode trip or USB
 # transfer: no read-ahead window (common/readahead.c);
 # virtio-blk is fast through the firmware.
-UEFI_COMMON_SRC := $(filter-out common/gpt.c common/crc32.c common/virtio_blk.c common/readahead.c,$(COMMON_SRC)) \
+UEFI_COMMON_SRC := $(filter-out common/gpt.c common/crc32.c common/virtio_blk.c common/readahead.c \
+	common/ahci.c,$(COMMON_SRC)) \
 	$(COMMON_PC_SRC) $(COMMON_LOADER_PC_SRC)
 
 # BIOS: stage 1 is the MBR; stage 2 is real-mode asm edges around 32-bit C.
@@ -104,7 +108,7 @@ MKIMAGE_COMMON_SRC := common/fmt.c common/error.c common/crc32.c common/elf.c co
 
 UNIT_TESTS := test_lib test_fmt test_crc32 test_elf test_memmap test_paging \
 	test_config test_fat test_gpt test_boot test_boot_kernel_read test_boot_manifest test_vga test_fb test_sha256 test_manifest \
-	test_ide_dma test_virtio_blk test_pixel_format test_device_path test_readahead
+	test_ide_dma test_virtio_blk test_ahci test_pixel_format test_device_path test_readahead
 UNIT_SUPPORT_SRC := tests/unit/fake_platform.c
 
 FUZZ_TARGETS := fuzz_elf fuzz_fat fuzz_gpt fuzz_config fuzz_memmap fuzz_manifest fuzz_boot \
@@ -198,7 +202,7 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
 obj = $(addprefix $(B)/$(1)/,$(patsubst %.c,%.o,$(patsubst %.asm,%.o,$(2))))
 
 BIOS_OBJ := $(call obj,bios,$(BIOS_ASM_SRC) $(BIOS_C_SRC) $(COMMON_SRC) $(COMMON_PC_SRC) \
-	$(COMMON_LOADER_PC_SRC))
+	$(COMMON_LOADER_PC_SRC) $(COMMON_BIOS_PC_SRC))
 UEFI_OBJ := $(call obj,uefi,$(UEFI_C_SRC) $(UEFI_COMMON_SRC))
 KERNEL_OBJ := $(call obj,kernel,$(KERNEL_ASM_SRC) $(KERNEL_C_SRC) $(KERNEL_COMMON_SRC))
 MKIMAGE_OBJ := $(call obj,mkimage,$(MKIMAGE_SRC) $(MKIMAGE_COMMON_SRC))

@@ -43,10 +43,15 @@ uint32_t edd_dpte_pointer(const uint8_t params[EDD_PARAMS_SIZE])
 	return p == 0xffffffffu ? 0 : p;
 }
 
+int edd_device_path_present(const uint8_t params[EDD_PARAMS_SIZE])
+{
+	return le16(params + EDD_KEY) == 0xbedd;
+}
+
 int edd_pci_function(const uint8_t params[EDD_PARAMS_SIZE], const char *interface,
                      struct pci_location *pci, struct error *err)
 {
-	if (le16(params + EDD_KEY) != 0xbedd)
+	if (!edd_device_path_present(params))
 		return error_set(err, "edd: no EDD 3.0 device path");
 	/* The checksum covers the key through offset 0x41; EDD 3.0 says the
 	 * path is 36 (0x24) bytes and later T13 drafts 44: both end by 0x42. */

@@ -45,6 +45,11 @@ uint32_t edd_dpte_pointer(const uint8_t params[EDD_PARAMS_SIZE]);
 int edd_pci_function(const uint8_t params[EDD_PARAMS_SIZE], const char *interface,
                      struct pci_location *pci, struct error *err);
 
+/* Whether AH=48h's buffer has an EDD 3.0 device path at all (its key,
+ * 0xbedd), right or wrong: SeaBIOS gives none for AHCI, NVMe and USB
+ * disks. */
+int edd_device_path_present(const uint8_t params[EDD_PARAMS_SIZE]);
+
 /* Fill *loc from AH=48h's buffer and the DPTE it points to. Returns 0 only
  * for an ATA disk (not ATAPI) on a PCI controller whose EDD 3.0 device
  * path and DPTE are both present, check-summed and agree on master/slave;

@@ -3,11 +3,13 @@
  * extended read, AH=48h drive parameters), or by bus-master DMA when
  * AH=48h says the drive is an IDE disk on PCI (ata_dma.c), or through
  * the device's own queue when it names a virtio-blk function
- * (virtio_disk.c).
+ * (virtio_disk.c), or through its AHCI port when it names no device at
+ * all, as SeaBIOS does for AHCI disks (common/ahci_disk.c).
  *
- * The DMA path is taken when the disk is opened, only after it reads the
- * first sectors exactly as INT 13h does, and dropped for good, back to
- * INT 13h, on its first error or when the config says disk=firmware.
+ * The DMA and AHCI paths are taken when the disk is opened, only after
+ * they read the first sectors exactly as INT 13h does, and dropped for
+ * good, back to INT 13h, on their first error or when the config says
+ * disk=firmware.
  * The virtio path cannot go back: taking the device over resets it under
  * SeaBIOS, so it waits until the config is read and allows it. Its first
  * read is the same check, and it and any later error end the boot.
@@ -27,6 +29,7 @@
  */
 #include <stdint.h>
 
+#include "ahci_disk.h"
 #include "ata_dma.h"
 #include "bios.h"
 #include "cpu.h"
@@ -68,8 +71,10 @@ struct bios_disk {
 	uint32_t chunk;  /* the transfer size we try now */
 	uint32_t proven; /* the largest that has worked; 0 before any read */
 	int use_dma;     /* reads go through `ata` */
+	int use_ahci;    /* reads go through `ahci` */
 	int use_virtio;  /* reads go through `virtio`, for good */
 	struct ata_dma ata;
+	struct ahci_disk ahci;
 	struct virtio_blk virtio;
 	/* AH=48h's answer, kept for disk_bios_native; unset: no answer */
 	int have_params;
@@ -230,19 +235,26 @@ static int int13_disk_read(struct disk *disk, uint64_t lba, uint32_t count, void
 	return int13_read(disk->ctx, lba, count, buf, err);
 }
 
+/* A native path's error: INT 13h reads from here on, and says why. */
+static void native_failed(struct bios_disk *d, const struct error *e, const char *path)
+{
+	log_info("disk: %s; reading by INT 13h from here on", e->msg);
+	fmt_snprintf(d->method, sizeof(d->method), "INT 13h after %s error", path);
+}
+
 static int disk_bios_read(struct disk *disk, uint64_t lba, uint32_t count, void *buf,
                           struct error *err)
 {
 	struct bios_disk *d = disk->ctx;
 	if (d->use_virtio)
 		return virtio_blk_read(&d->virtio, lba, count, buf, err);
-	if (d->use_dma && !((uintptr_t)buf & 1)) {
+	if ((d->use_dma || d->use_ahci) && !((uintptr_t)buf & 1)) {
 		struct error e = {{0}};
-		if (!ata_dma_read(&d->ata, lba, count, buf, &e))
+		if (d->use_dma ? !ata_dma_read(&d->ata, lba, count, buf, &e)
+		               : !ahci_disk_read(&d->ahci, lba, count, buf, &e))
 			return 0;
-		log_info("disk: %s; reading by INT 13h from here on", e.msg);
-		d->use_dma = 0;
-		fmt_snprintf(d->method, sizeof(d->method), "INT 13h after a DMA error");
+		native_failed(d, &e, d->use_dma ? "a DMA" : "an AHCI");
+		d->use_dma = d->use_ahci = 0;
 	}
 	return int13_ahead.disk.read(&int13_ahead.disk, lba, count, buf, err);
 }
@@ -315,6 +327,30 @@ static void try_virtio(struct bios_disk *d, const uint8_t *params, uint64_t sect
 		fmt_snprintf(d->method, sizeof(d->method), "INT 13h (%s)", err.msg);
 }
 
+/* Take the AHCI path when the BIOS names no device for the drive (no
+ * AH=48h answer, or one without an EDD 3.0 device path: SeaBIOS's AHCI
+ * disks) and exactly one disk on an AHCI port reads its first sectors as
+ * INT 13h does. */
+static void try_ahci(struct bios_disk *d)
+{
+	struct error err = {{0}};
+	if (d->have_params && edd_device_path_present(d->params))
+		return;
+	if (!cpu_features().tsc)
+		error_set(&err, "no TSC for timeouts");
+	else if (!int13_read(d, 0, DMA_CHECK_SECTORS, by_int13, &err) &&
+	         !ahci_disk_find(&d->ahci, by_int13, DMA_CHECK_SECTORS, by_native, &err)) {
+		d->use_ahci = 1;
+		char where[64];
+		ahci_disk_describe(&d->ahci, where, sizeof(where));
+		fmt_snprintf(d->method, sizeof(d->method), "AHCI (%s)", where);
+		return;
+	}
+	/* No AHCI controller at all: the EDD reason says more. */
+	if (strcmp(err.msg, "ahci: no AHCI controller"))
+		fmt_snprintf(d->method, sizeof(d->method), "INT 13h (%s)", err.msg);
+}
+
 void disk_bios_native(struct disk *disk, int allowed)
 {
 	struct bios_disk *d = disk->ctx;
@@ -323,7 +359,7 @@ void disk_bios_native(struct disk *disk, int allowed)
 		 * config; the channel goes back to the BIOS as it found it. */
 		if (d->use_dma)
 			ata_dma_release(&d->ata);
-		d->use_dma = 0;
+		d->use_dma = d->use_ahci = 0;
 		if (d->have_params)
 			fmt_snprintf(d->method, sizeof(d->method),
 			             "INT 13h (disk=firmware in the config)");
@@ -373,6 +409,7 @@ int disk_bios_open(struct disk *disk, uint8_t drive, struct error *err)
 	boot_disk.chunk = EDD_MAX_SECTORS;
 	boot_disk.proven = 0;
 	boot_disk.use_dma = 0;
+	boot_disk.use_ahci = 0;
 	boot_disk.use_virtio = 0;
 	boot_disk.have_params = !(r.eflags & BIOS_FLAG_CF);
 	if (boot_disk.have_params)
@@ -383,6 +420,8 @@ int disk_bios_open(struct disk *disk, uint8_t drive, struct error *err)
 	 * config (disk_bios_native). */
 	if (boot_disk.have_params)
 		try_dma(&boot_disk, boot_disk.params);
+	if (!boot_disk.use_dma)
+		try_ahci(&boot_disk);
 	int13_disk = (struct disk){.read = int13_disk_read, .sectors = sectors, .ctx = &boot_disk};
 	readahead_init(&int13_ahead, &int13_disk, int13_window, EDD_MAX_SECTORS);
 	disk->read = disk_bios_read;

@@ -55,7 +55,8 @@ main:
 	jz no_ext
 
 ; Copy stage 2's LBA into the disk address packet and check its size: it
-; must be 1..128 sectors, so that it fits between 0x8000 and 0x18000.
+; must be 1..144 sectors (a 64 KiB image and the manifest mkimage --sign
+; appends), so that it fits between 0x8000 and 0x1a000 (stage2.ld).
 	mov si, stage2_lba
 	mov di, dap_lba
 	mov cx, 4
@@ -63,7 +64,7 @@ main:
 	mov ax, [stage2_sectors]
 	test ax, ax
 	jz bad_size
-	cmp ax, 128
+	cmp ax, 144
 	ja bad_size
 	mov [remaining], ax
 

@@ -45,6 +45,13 @@ DISKS = {
     "ahci": ["-drive", "if=none,id=d,format=raw,file={img},snapshot=on",
              "-device", "ahci,id=ahci0",
              "-device", "ide-hd,drive=d,bus=ahci0.0,bootindex=0"],
+    # The boot disk on the third port, behind a blank disk on the first:
+    # stage 2 must read the one whose first sectors INT 13h reads.
+    "ahci-third": ["-drive", "if=none,id=blank,driver=null-co,size=64M,read-zeroes=on",
+                   "-drive", "if=none,id=d,format=raw,file={img},snapshot=on",
+                   "-device", "ahci,id=ahci0",
+                   "-device", "ide-hd,drive=blank,bus=ahci0.0",
+                   "-device", "ide-hd,drive=d,bus=ahci0.2,bootindex=0"],
     "virtio": ["-drive", "if=none,id=d,format=raw,file={img},snapshot=on",
                "-device", "virtio-blk-pci,drive=d,bootindex=0"],
     # The boot disk as the second of two virtio-blk functions: stage 2

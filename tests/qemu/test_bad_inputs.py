@@ -333,6 +333,23 @@ def test_read_error_in_the_kernel_is_named(firmware, tmp_path):
                      blkdebug=config)
 
 
+def test_read_error_on_ahci_is_named_bios(tmp_path):
+    """The same on an AHCI disk under SeaBIOS, which stage 2 reads through
+    the disk's AHCI port: the failed command is named, INT 13h takes over
+    and fails on the same sector, and that is named."""
+    img = copy_image(tmp_path)
+    fat = Fat(img)
+    first, _ = fat.lookup("/boot/kernel.elf")
+    lba = fat.cluster_lba(first)
+    config = blkdebug_config(tmp_path / "blkdebug.cfg", [lba])
+    expect_error(img, "bios", rf"fat: reading /boot/kernel\.elf: disk: read of \d+ sectors "
+                 rf"at LBA {lba:#x} failed on drive 0x80: BIOS status 0x", blkdebug=config,
+                 disk="ahci",
+                 before=r"disk: ahci: read of \d+ sectors at LBA 0x[0-9a-f]+ failed: "
+                        r"status 0x.1, error 0x.., PxIS 0x[0-9a-f]+; reading by INT 13h "
+                        r"from here on")
+
+
 def test_read_error_on_ide_is_named_uefi(tmp_path):
     """The same on IDE under OVMF, where BOOTX64.EFI reads by its own DMA:
     the failed command is named, the firmware's DiskIo takes over and

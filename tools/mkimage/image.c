@@ -2,7 +2,8 @@
  *
  *   LBA 0          MBR: stage 1, disk signature, protective/hybrid table
  *   LBA 1..33      primary GPT header and entries
- *   LBA 34..2047   BIOS boot partition: stage 2 (at most 64 KiB)
+ *   LBA 34..2047   BIOS boot partition: stage 2 (at most 64 KiB) and, with
+ *                  --sign, its manifest (72 KiB at most in all)
  *   LBA 2048..     EFI system partition (FAT16/FAT32): EFI/BOOT/BOOTX64.EFI,
  *                  boot/kernel.elf, boot/twinboot.cfg, boot/<modules>
  *   last 33        backup GPT entries and header
@@ -83,11 +84,11 @@ static int fill_image(const char *tmp, const struct options *opt, const struct i
 	if (manifest_sectors) {
 		size_t n = in->stage2.size;
 		if (n < 8 || memcmp(stage2 + n - 8, "TBS2", 4) ||
-		    (stage2_sectors + manifest_sectors) * SECTOR > STAGE2_MAX) {
+		    (stage2_sectors + manifest_sectors) * SECTOR > STAGE2_AREA_MAX) {
 			fprintf(stderr,
 			        "mkimage: --sign: %s has no room for the manifest (no \"TBS2\" "
 			        "tail, or more than %u KiB with it)\n",
-			        opt->stage2, STAGE2_MAX >> 10);
+			        opt->stage2, STAGE2_AREA_MAX >> 10);
 			free(stage2);
 			return -1;
 		}

@@ -14,7 +14,9 @@
 #define GPT_ENTRY_SECTORS (GPT_ENTRIES * GPT_ENTRY_SIZE / SECTOR) /* 32 */
 #define STAGE2_LBA 34u         /* first sector after the primary GPT */
 #define ESP_LBA 2048u          /* 1 MiB: aligned for flash media */
-#define STAGE2_MAX (64u << 10) /* stage 2 must fit what stage 1 reads */
+#define STAGE2_MAX (64u << 10) /* issue 8's budget for stage 2 itself */
+/* Stage 2 and the manifest --sign appends: what stage 1 reads (mbr.asm). */
+#define STAGE2_AREA_MAX (72u << 10)
 /* mkimage --sign appends the manifest to stage 2 in whole sectors and
  * stores their count in stage 2's last dword, after its "TBS2" tail
  * (loader/bios/stage2.ld reserves the room). */

@@ -1,0 +1,223 @@
+/* common/ahci_disk.c - the boot drive through its AHCI port (ahci_disk.h).
+ * MMIO and PCI configuration access, so built for the loaders only; the
+ * decisions and the command layout are in common/ahci.c, host-tested.
+ *
+ * One command at a time in slot 0 of the firmware's command list, its
+ * header put back after, polled with a TSC deadline like common/ata_dma.c.
+ */
+#include <stdint.h>
+
+#include "ahci.h"
+#include "ahci_disk.h"
+#include "cpu.h"
+#include "fmt.h"
+#include "lib.h"
+#include "pci.h"
+
+/* A disk answers within a second; 8e9 ticks is two even at 4 GHz. */
+#define TIMEOUT_TICKS 8000000000ull
+#define PCI_CLASS_BRIDGE 0x060400u
+#define MAX_BUSES 16u
+
+static struct ahci_cmd_table table __attribute__((aligned(128)));
+
+static volatile uint32_t *port_reg(const struct ahci_disk *a, uint32_t reg)
+{
+	return (volatile uint32_t *)(uintptr_t)(a->abar + AHCI_PORT(a->port) + reg);
+}
+
+static void barrier(void)
+{
+	__asm__ volatile("" : : : "memory");
+}
+
+/* AHCI 6.2.2.1: stop the port (PxCI clears with it), clear its errors and
+ * start it again, as the firmware left it but idle. */
+static void restart_port(const struct ahci_disk *a)
+{
+	*port_reg(a, AHCI_PX_CMD) &= ~AHCI_CMD_ST;
+	uint64_t deadline = rdtsc() + TIMEOUT_TICKS;
+	while ((*port_reg(a, AHCI_PX_CMD) & AHCI_CMD_CR) && rdtsc() < deadline)
+		;
+	*port_reg(a, AHCI_PX_SERR) = *port_reg(a, AHCI_PX_SERR);
+	*port_reg(a, AHCI_PX_IS) = *port_reg(a, AHCI_PX_IS);
+	*port_reg(a, AHCI_PX_CMD) |= AHCI_CMD_ST;
+}
+
+/* Read `count` sectors (at most AHCI_MAX_SECTORS) at `lba` to `buf` by
+ * one command in slot 0, whose header is put back after. */
+static int read_command(const struct ahci_disk *a, uint64_t lba, uint32_t count, uint32_t buf,
+                        struct error *err)
+{
+	struct ahci_cmd_header h;
+	ahci_build_read(&h, &table, (uint32_t)(uintptr_t)&table, lba, count, buf);
+	volatile uint32_t *slot = (volatile uint32_t *)(uintptr_t)*port_reg(a, AHCI_PX_CLB);
+	const uint32_t *ours = (const uint32_t *)&h;
+	uint32_t saved[sizeof(h) / 4];
+	for (unsigned i = 0; i < sizeof(h) / 4; i++) {
+		saved[i] = slot[i];
+		slot[i] = ours[i];
+	}
+	*port_reg(a, AHCI_PX_IS) = *port_reg(a, AHCI_PX_IS); /* write 1 to clear */
+	barrier();
+	*port_reg(a, AHCI_PX_CI) = 1;
+
+	uint64_t deadline = rdtsc() + TIMEOUT_TICKS;
+	int timed_out = 0;
+	while ((*port_reg(a, AHCI_PX_CI) & 1) && !(*port_reg(a, AHCI_PX_IS) & AHCI_IS_TFES) &&
+	       !(timed_out = rdtsc() > deadline))
+		;
+	uint32_t is = *port_reg(a, AHCI_PX_IS), tfd = *port_reg(a, AHCI_PX_TFD);
+	*port_reg(a, AHCI_PX_IS) = is;
+	int failed = ahci_command_result(lba, count, is, tfd, timed_out, err);
+	if (failed)
+		restart_port(a);
+	for (unsigned i = 0; i < sizeof(h) / 4; i++)
+		slot[i] = saved[i];
+	return failed;
+}
+
+int ahci_disk_read(struct ahci_disk *a, uint64_t lba, uint32_t count, void *buf, struct error *err)
+{
+	uint32_t at = (uint32_t)(uintptr_t)buf;
+	while (count) {
+		uint32_t n = count < AHCI_MAX_SECTORS ? count : AHCI_MAX_SECTORS;
+		if (read_command(a, lba, n, at, err))
+			return -1;
+		at += n * 512u;
+		lba += n;
+		count -= n;
+	}
+	return 0;
+}
+
+void ahci_disk_describe(const struct ahci_disk *a, char *out, size_t size)
+{
+	fmt_snprintf(out, size, "AHCI port %u, PCI %02x:%02x.%x", a->port, a->pci.bus, a->pci.dev,
+	             a->pci.fn);
+}
+
+/* The search's state: what matched, and the reason from the furthest
+ * stage any disk was passed over at (a disk that read other sectors says
+ * more than an empty port). */
+struct search {
+	const void *first;
+	uint32_t count;
+	void *scratch;
+	int matches;
+	struct ahci_disk found;
+	int stage;
+	struct error why;
+};
+
+static void passed_over(struct search *s, int stage, const struct error *e)
+{
+	if (stage >= s->stage) {
+		s->stage = stage;
+		s->why = *e;
+	}
+}
+
+/* Whether port a->port holds the boot drive: 0, or the stage it was
+ * passed over at (1 no device, 2 not a disk we can read, 3 its first
+ * sectors) with e why. The first
+ * sectors are the MBR and the GPT header, which names the disk (its
+ * GUID) and its size (the backup header's LBA). */
+static int try_port(struct search *s, struct ahci_disk *a, struct error *e)
+{
+	struct ahci_port_state p = {
+	    .clb = *port_reg(a, AHCI_PX_CLB),
+	    .clbu = *port_reg(a, AHCI_PX_CLBU),
+	    .cmd = *port_reg(a, AHCI_PX_CMD),
+	    .ie = *port_reg(a, AHCI_PX_IE),
+	    .tfd = *port_reg(a, AHCI_PX_TFD),
+	    .sig = *port_reg(a, AHCI_PX_SIG),
+	    .ssts = *port_reg(a, AHCI_PX_SSTS),
+	};
+	if ((p.ssts & 0xf) != 3) {
+		error_set(e, "ahci: no disk on an AHCI port");
+		return 1;
+	}
+	if (ahci_port_usable(a->port, &p, e))
+		return 2;
+	if (ahci_disk_read(a, 0, s->count, s->scratch, e))
+		return 3;
+	if (memcmp(s->scratch, s->first, s->count * 512u)) {
+		error_set(e, "ahci: port %u reads other first sectors than INT 13h", a->port);
+		return 3;
+	}
+	return 0;
+}
+
+static void try_controller(struct search *s, const struct pci_location *f, const uint32_t cfg[16])
+{
+	struct error e = {{0}};
+	struct ahci_disk a = {.pci = *f};
+	if (ahci_pci_abar(cfg, &a.abar, &e)) {
+		passed_over(s, 2, &e);
+		return;
+	}
+	/* A controller the firmware left in legacy mode (GHC.AE clear) runs
+	 * no port: ahci_port_usable turns each down. */
+	uint32_t implemented = *(volatile uint32_t *)(uintptr_t)(a.abar + AHCI_PI);
+	for (a.port = 0; a.port < AHCI_MAX_PORTS; a.port++) {
+		if (!(implemented & (1u << a.port)))
+			continue;
+		int stage = try_port(s, &a, &e);
+		if (stage)
+			passed_over(s, stage, &e);
+		else if (!s->matches++)
+			s->found = a;
+	}
+}
+
+int ahci_disk_find(struct ahci_disk *a, const void *first, uint32_t count, void *scratch,
+                   struct error *err)
+{
+	struct search s = {.first = first, .count = count, .scratch = scratch};
+	error_set(&s.why, "ahci: no AHCI controller");
+	/* Bus 0, then each bus a PCI-to-PCI bridge leads to, as found. */
+	uint8_t buses[MAX_BUSES] = {0};
+	unsigned nbuses = 1;
+	for (unsigned b = 0; b < nbuses; b++) {
+		for (uint8_t dev = 0; dev < 32; dev++) {
+			for (uint8_t fn = 0; fn < 8; fn++) {
+				struct pci_location f = {buses[b], dev, fn};
+				uint32_t cfg[16] = {0};
+				cfg[0] = pci_read32(&f, 0);
+				if ((cfg[0] & 0xffff) == 0xffff) {
+					if (!fn)
+						break;
+					continue;
+				}
+				cfg[2] = pci_read32(&f, 0x08);
+				cfg[3] = pci_read32(&f, 0x0c);
+				uint32_t class = cfg[2] >> 8;
+				if (class == AHCI_PCI_CLASS) {
+					for (uint8_t i = 1; i < 16; i++)
+						cfg[i] = pci_read32(&f, (uint8_t)(4 * i));
+					try_controller(&s, &f, cfg);
+				} else if (class == PCI_CLASS_BRIDGE) {
+					uint8_t secondary = (uint8_t)(pci_read32(&f, 0x18) >> 8);
+					int known = !secondary; /* 0: not configured */
+					for (unsigned i = 0; i < nbuses; i++)
+						known |= buses[i] == secondary;
+					if (!known && nbuses < MAX_BUSES)
+						buses[nbuses++] = secondary;
+				}
+				/* Functions 1-7 only on a multi-function device. */
+				if (!fn && !(cfg[3] & 0x00800000u))
+					break;
+			}
+		}
+	}
+	if (s.matches == 1) {
+		*a = s.found;
+		return 0;
+	}
+	if (s.matches > 1)
+		return error_set(
+		    err, "ahci: %d disks read the same first sectors as the boot drive", s.matches);
+	*err = s.why;
+	return -1;
+}
