@@ -286,3 +286,29 @@ def test_signed_image_carries_the_manifest_after_stage2(inputs, tmp_path):  # no
     assert struct.unpack_from("<H", plain, 0x1B4)[0] == sectors
     assert plain[at + len(stage2) - 4:at + len(stage2)] == bytes(4)
     assert plain[at + sectors * SECTOR:at + (sectors + 21) * SECTOR] == bytes(21 * SECTOR)
+
+
+@pytest.mark.parametrize("stage2_sectors,fits", [(123, True), (124, False)])
+def test_stage2_and_its_manifest_fit_what_stage1_loads(inputs, tmp_path,  # noqa: F811
+                                                       stage2_sectors, fits):
+    """Stage 1 loads at most 144 sectors (72 KiB, loader/bios/mbr.asm):
+    a stage 2 of 123 sectors takes the 21-sector manifest, one of 124 is
+    refused, naming the limit."""
+    if inputs["fake"]:
+        pytest.skip("needs the real BOOTX64.EFI to sign")
+    key = tmp_path / "k.pem"
+    subprocess.run(["openssl", "rsa", "-in", SNAKEOIL_KEY, "-passin", "pass:snakeoil",
+                    "-out", str(key)], check=True, capture_output=True)
+    stage2 = tmp_path / "stage2.bin"
+    stage2.write_bytes(bytes(stage2_sectors * SECTOR - 8) + b"TBS2" + bytes(4))
+    args = [a if a != inputs["stage2"] else stage2 for a in loader_args(inputs)]
+    r = mkimage("-o", tmp_path / "s.img", "--kernel", inputs["kernel"], "--sign", key,
+                "--cert", SNAKEOIL_CERT, *args, check=False)
+    if fits:
+        assert r.returncode == 0, r.stderr
+        img = (tmp_path / "s.img").read_bytes()
+        assert struct.unpack_from("<H", img, 0x1B4)[0] == 144
+    else:
+        assert r.returncode != 0
+        assert "more than 72 KiB with it" in r.stderr, r.stderr
+        assert not (tmp_path / "s.img").exists()
