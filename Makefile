@@ -60,19 +60,15 @@ COMMON_SRC := common/lib.c common/fmt.c common/error.c common/crc32.c \
 COMMON_HOST_SRC := $(filter-out common/lib.c,$(COMMON_SRC))
 # PC hardware the host can't drive (the PIT): in the loaders and the kernel.
 COMMON_PC_SRC := common/pit.c
-# The IDE bus-master driver, PCI configuration access and COM1: in both
-# loaders.
-COMMON_LOADER_PC_SRC := common/ata_dma.c common/pci.c common/uart.c
-# The AHCI driver: stage 2 only, where SeaBIOS reads AHCI disks 64 KiB per
-# trip to real mode; OVMF's own AHCI driver is what BOOTX64.EFI uses.
-COMMON_BIOS_PC_SRC := common/ahci_disk.c
+# The IDE bus-master and AHCI drivers, PCI configuration access and COM1:
+# in both loaders.
+COMMON_LOADER_PC_SRC := common/ata_dma.c common/ahci_disk.c common/pci.c common/uart.c
 # The UEFI loader finds its partition through the firmware (no GPT code)
-# and reads FAT itself only over our IDE driver (loader/uefi/disk_uefi.c),
-# where a small read is one DMA command, no real-mode trip or USB
-# transfer: no read-ahead window (common/readahead.c);
+# and reads FAT itself only over our IDE and AHCI drivers
+# (loader/uefi/disk_uefi.c), where a small read is one command, no
+# real-mode trip or USB transfer: no read-ahead window (common/readahead.c);
 # virtio-blk is fast through the firmware.
-UEFI_COMMON_SRC := $(filter-out common/gpt.c common/crc32.c common/virtio_blk.c common/readahead.c \
-	common/ahci.c,$(COMMON_SRC)) \
+UEFI_COMMON_SRC := $(filter-out common/gpt.c common/crc32.c common/virtio_blk.c common/readahead.c,$(COMMON_SRC)) \
 	$(COMMON_PC_SRC) $(COMMON_LOADER_PC_SRC)
 
 # BIOS: stage 1 is the MBR; stage 2 is real-mode asm edges around 32-bit C.
@@ -202,7 +198,7 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
 obj = $(addprefix $(B)/$(1)/,$(patsubst %.c,%.o,$(patsubst %.asm,%.o,$(2))))
 
 BIOS_OBJ := $(call obj,bios,$(BIOS_ASM_SRC) $(BIOS_C_SRC) $(COMMON_SRC) $(COMMON_PC_SRC) \
-	$(COMMON_LOADER_PC_SRC) $(COMMON_BIOS_PC_SRC))
+	$(COMMON_LOADER_PC_SRC))
 UEFI_OBJ := $(call obj,uefi,$(UEFI_C_SRC) $(UEFI_COMMON_SRC))
 KERNEL_OBJ := $(call obj,kernel,$(KERNEL_ASM_SRC) $(KERNEL_C_SRC) $(KERNEL_COMMON_SRC))
 MKIMAGE_OBJ := $(call obj,mkimage,$(MKIMAGE_SRC) $(MKIMAGE_COMMON_SRC))

@@ -33,18 +33,22 @@ int ahci_pci_abar(const uint32_t cfg[16], uint32_t *abar, struct error *err)
 
 int ahci_port_usable(unsigned port, const struct ahci_port_state *p, struct error *err)
 {
-	uint32_t running = AHCI_CMD_ST | AHCI_CMD_FRE | AHCI_CMD_CR;
+	uint32_t engines = p->cmd & AHCI_CMD_ENGINES;
 	/* SStatus: DET 3 is a device with the link up, IPM 1 the link
-	 * active. A command list above 4 GiB is out of stage 2's reach; a
-	 * firmware that takes the port's interrupts would take ours. */
-	if ((p->ssts & 0xf0f) == 0x103 && p->sig == AHCI_SIG_ATA && (p->cmd & running) == running &&
-	    !p->clbu && p->clb && !p->ie && !(p->tfd & (AHCI_TFD_BSY | AHCI_TFD_DRQ)))
+	 * active. A command list or FIS area above 4 GiB is out of stage
+	 * 2's reach; a firmware that takes the port's interrupts would take
+	 * ours; a port half started is in no state we know. */
+	if ((p->ssts & 0xf0f) == 0x103 && p->sig == AHCI_SIG_ATA &&
+	    (engines == AHCI_CMD_ENGINES || !engines) && !p->clbu && p->clb && !p->fbu && p->fb &&
+	    !p->ie && !(p->tfd & (AHCI_TFD_BSY | AHCI_TFD_DRQ)))
 		return 0;
 	return error_set(err,
-	                 "ahci: port %u is no idle ATA disk the firmware runs (SStatus 0x%x, "
-	                 "signature 0x%x, PxCMD 0x%x, PxCLB 0x%llx, PxIE 0x%x, PxTFD 0x%x)",
+	                 "ahci: port %u is no idle ATA disk set up by the firmware (SStatus 0x%x, "
+	                 "signature 0x%x, PxCMD 0x%x, PxCLB 0x%llx, PxFB 0x%llx, PxIE 0x%x, "
+	                 "PxTFD 0x%x)",
 	                 port, (unsigned)p->ssts, (unsigned)p->sig, (unsigned)p->cmd,
-	                 (unsigned long long)p->clbu << 32 | p->clb, (unsigned)p->ie,
+	                 (unsigned long long)p->clbu << 32 | p->clb,
+	                 (unsigned long long)p->fbu << 32 | p->fb, (unsigned)p->ie,
 	                 (unsigned)p->tfd);
 }
 

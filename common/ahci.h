@@ -35,6 +35,8 @@
 #define AHCI_PORT(n) (0x100u + 0x80u * (n))
 #define AHCI_PX_CLB 0x00
 #define AHCI_PX_CLBU 0x04
+#define AHCI_PX_FB 0x08
+#define AHCI_PX_FBU 0x0c
 #define AHCI_PX_IS 0x10
 #define AHCI_PX_IE 0x14
 #define AHCI_PX_CMD 0x18
@@ -46,6 +48,7 @@
 
 #define AHCI_CMD_ST (1u << 0)   /* the port processes its command list */
 #define AHCI_CMD_FRE (1u << 4)  /* it receives FISes */
+#define AHCI_CMD_FR (1u << 14)  /* the FIS engine runs */
 #define AHCI_CMD_CR (1u << 15)  /* the list engine runs */
 #define AHCI_IS_TFES (1u << 30) /* task file error */
 #define AHCI_SIG_ATA 0x00000101u
@@ -85,7 +88,7 @@ struct ahci_cmd_table {
 
 /* The registers ahci_port_usable judges, as read from the port. */
 struct ahci_port_state {
-	uint32_t clb, clbu, cmd, ie, tfd, sig, ssts;
+	uint32_t clb, clbu, fb, fbu, cmd, ie, tfd, sig, ssts;
 };
 
 /* From the function's first 64 bytes of configuration space (as dwords):
@@ -96,10 +99,15 @@ struct ahci_port_state {
 int ahci_pci_abar(const uint32_t cfg[16], uint32_t *abar, struct error *err);
 
 /* Port `port` as the firmware left it: a disk (ATA signature) on a link
- * that is up, the port running (ST, FRE, CR) with its command list below
- * 4 GiB, its interrupts off (the firmware polls, as we do) and the device
- * idle. Returns 0, or -1 with err saying why not. */
+ * that is up, its command list and FIS area set and below 4 GiB, its
+ * interrupts off (the firmware polls, as we do) and the device idle; and
+ * the port either running (ST, FRE, CR, FR: SeaBIOS) or stopped between
+ * commands (all four clear: edk2, which starts it for each command; so
+ * do we then). Returns 0, or -1 with err saying why not. */
 int ahci_port_usable(unsigned port, const struct ahci_port_state *p, struct error *err);
+
+/* PxCMD's four engine bits: all set (running) or all clear (stopped). */
+#define AHCI_CMD_ENGINES (AHCI_CMD_ST | AHCI_CMD_FRE | AHCI_CMD_CR | AHCI_CMD_FR)
 
 /* Fill the header and table for READ DMA EXT of up to `count` sectors at
  * `lba` into the physical buffer `buf` (word aligned, below 4 GiB, not

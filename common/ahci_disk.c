@@ -1,6 +1,8 @@
 /* common/ahci_disk.c - the boot drive through its AHCI port (ahci_disk.h).
  * MMIO and PCI configuration access, so built for the loaders only; the
  * decisions and the command layout are in common/ahci.c, host-tested.
+ * The command table's and the buffers' addresses are 32-bit (the upper
+ * halves stay 0, whatever the HBA's CAP.S64A says).
  *
  * One command at a time in slot 0 of the firmware's command list, its
  * header put back after, polled with a TSC deadline like common/ata_dma.c.
@@ -31,17 +33,42 @@ static void barrier(void)
 	__asm__ volatile("" : : : "memory");
 }
 
-/* AHCI 6.2.2.1: stop the port (PxCI clears with it), clear its errors and
- * start it again, as the firmware left it but idle. */
+/* Set or clear PxCMD bits `set` and wait until bits `running` follow:
+ * 0, or -1 when they don't within the deadline (AHCI 10.1.2 allows 500
+ * ms). */
+static int switch_engine(const struct ahci_disk *a, uint32_t set, uint32_t running, int on)
+{
+	volatile uint32_t *cmd = port_reg(a, AHCI_PX_CMD);
+	*cmd = on ? *cmd | set : *cmd & ~set;
+	uint64_t deadline = rdtsc() + TIMEOUT_TICKS;
+	while (!(*cmd & running) != !on)
+		if (rdtsc() > deadline)
+			return -1;
+	return 0;
+}
+
+/* AHCI 10.3.1: FIS receive first, then the command list; stopping, the
+ * other way round. */
+static int start_port(const struct ahci_disk *a)
+{
+	return switch_engine(a, AHCI_CMD_FRE, AHCI_CMD_FR, 1) ||
+	       switch_engine(a, AHCI_CMD_ST, AHCI_CMD_CR, 1);
+}
+
+static void stop_port(const struct ahci_disk *a)
+{
+	(void)switch_engine(a, AHCI_CMD_ST, AHCI_CMD_CR, 0);
+	(void)switch_engine(a, AHCI_CMD_FRE, AHCI_CMD_FR, 0);
+}
+
+/* AHCI 6.2.2.1: stop the command list (PxCI clears with it), clear the
+ * port's errors and start it again, idle. */
 static void restart_port(const struct ahci_disk *a)
 {
-	*port_reg(a, AHCI_PX_CMD) &= ~AHCI_CMD_ST;
-	uint64_t deadline = rdtsc() + TIMEOUT_TICKS;
-	while ((*port_reg(a, AHCI_PX_CMD) & AHCI_CMD_CR) && rdtsc() < deadline)
-		;
+	(void)switch_engine(a, AHCI_CMD_ST, AHCI_CMD_CR, 0);
 	*port_reg(a, AHCI_PX_SERR) = *port_reg(a, AHCI_PX_SERR);
 	*port_reg(a, AHCI_PX_IS) = *port_reg(a, AHCI_PX_IS);
-	*port_reg(a, AHCI_PX_CMD) |= AHCI_CMD_ST;
+	(void)switch_engine(a, AHCI_CMD_ST, AHCI_CMD_CR, 1);
 }
 
 /* Read `count` sectors (at most AHCI_MAX_SECTORS) at `lba` to `buf` by
@@ -79,16 +106,36 @@ static int read_command(const struct ahci_disk *a, uint64_t lba, uint32_t count,
 
 int ahci_disk_read(struct ahci_disk *a, uint64_t lba, uint32_t count, void *buf, struct error *err)
 {
+#if UINTPTR_MAX > 0xffffffffu
+	if ((uint64_t)(uintptr_t)buf + (uint64_t)count * 512u > 0x100000000ull)
+		return error_set(err, "ahci: buffer at 0x%llx is beyond the HBA's 4 GiB",
+		                 (unsigned long long)(uintptr_t)buf);
+#endif
 	uint32_t at = (uint32_t)(uintptr_t)buf;
-	while (count) {
+	/* As the firmware left it this time: running with nothing issued, or
+	 * stopped, to be started and stopped again around our commands. */
+	uint32_t engines = *port_reg(a, AHCI_PX_CMD) & AHCI_CMD_ENGINES;
+	int stopped = !engines;
+	if ((!stopped && engines != AHCI_CMD_ENGINES) || *port_reg(a, AHCI_PX_CI))
+		return error_set(err, "ahci: port %u is busy (PxCMD 0x%x, PxCI 0x%x)", a->port,
+		                 (unsigned)*port_reg(a, AHCI_PX_CMD),
+		                 (unsigned)*port_reg(a, AHCI_PX_CI));
+	if (stopped && start_port(a)) {
+		stop_port(a);
+		return error_set(err, "ahci: port %u does not start (PxCMD 0x%x)", a->port,
+		                 (unsigned)*port_reg(a, AHCI_PX_CMD));
+	}
+	int failed = 0;
+	while (count && !failed) {
 		uint32_t n = count < AHCI_MAX_SECTORS ? count : AHCI_MAX_SECTORS;
-		if (read_command(a, lba, n, at, err))
-			return -1;
+		failed = read_command(a, lba, n, at, err);
 		at += n * 512u;
 		lba += n;
 		count -= n;
 	}
-	return 0;
+	if (stopped)
+		stop_port(a);
+	return failed;
 }
 
 void ahci_disk_describe(const struct ahci_disk *a, char *out, size_t size)
@@ -118,16 +165,15 @@ static void passed_over(struct search *s, int stage, const struct error *e)
 	}
 }
 
-/* Whether port a->port holds the boot drive: 0, or the stage it was
- * passed over at (1 no device, 2 not a disk we can read, 3 its first
- * sectors) with e why. The first
- * sectors are the MBR and the GPT header, which names the disk (its
- * GUID) and its size (the backup header's LBA). */
-static int try_port(struct search *s, struct ahci_disk *a, struct error *e)
+/* Whether port a->port is a disk we can read: 0, or the stage it was
+ * passed over at (1 no device, 2 not a disk we can read) with e why. */
+static int check_port(struct ahci_disk *a, struct error *e)
 {
 	struct ahci_port_state p = {
 	    .clb = *port_reg(a, AHCI_PX_CLB),
 	    .clbu = *port_reg(a, AHCI_PX_CLBU),
+	    .fb = *port_reg(a, AHCI_PX_FB),
+	    .fbu = *port_reg(a, AHCI_PX_FBU),
 	    .cmd = *port_reg(a, AHCI_PX_CMD),
 	    .ie = *port_reg(a, AHCI_PX_IE),
 	    .tfd = *port_reg(a, AHCI_PX_TFD),
@@ -135,17 +181,46 @@ static int try_port(struct search *s, struct ahci_disk *a, struct error *e)
 	    .ssts = *port_reg(a, AHCI_PX_SSTS),
 	};
 	if ((p.ssts & 0xf) != 3) {
-		error_set(e, "ahci: no disk on an AHCI port");
+		error_set(e, "ahci: no disk on port %u", a->port);
 		return 1;
 	}
-	if (ahci_port_usable(a->port, &p, e))
-		return 2;
+	return ahci_port_usable(a->port, &p, e) ? 2 : 0;
+}
+
+/* Whether port a->port holds the boot drive: 0, or the stage it was
+ * passed over at (check_port's, or 3: its first sectors) with e why. The
+ * first sectors are the MBR and the GPT header, which names the disk
+ * (its GUID) and its size (the backup header's LBA). */
+static int try_port(struct search *s, struct ahci_disk *a, struct error *e)
+{
+	int stage = check_port(a, e);
+	if (stage)
+		return stage;
 	if (ahci_disk_read(a, 0, s->count, s->scratch, e))
 		return 3;
 	if (memcmp(s->scratch, s->first, s->count * 512u)) {
 		error_set(e, "ahci: port %u reads other first sectors than INT 13h", a->port);
 		return 3;
 	}
+	return 0;
+}
+
+/* The function's first 64 bytes of configuration space. */
+static void read_config(const struct pci_location *f, uint32_t cfg[16])
+{
+	for (uint8_t i = 0; i < 16; i++)
+		cfg[i] = pci_read32(f, (uint8_t)(4 * i));
+}
+
+/* The HBA fetches the command table by a 32-bit address here. */
+static int table_in_reach(struct error *err)
+{
+#if UINTPTR_MAX > 0xffffffffu
+	if ((uint64_t)(uintptr_t)&table + sizeof(table) > 0x100000000ull)
+		return error_set(err, "ahci: the loader is above 4 GiB, out of the HBA's reach");
+#else
+	(void)err;
+#endif
 	return 0;
 }
 
@@ -171,10 +246,27 @@ static void try_controller(struct search *s, const struct pci_location *f, const
 	}
 }
 
+int ahci_disk_open(struct ahci_disk *a, const struct pci_location *pci, unsigned port,
+                   struct error *err)
+{
+	uint32_t cfg[16];
+	read_config(pci, cfg);
+	*a = (struct ahci_disk){.pci = *pci, .port = port};
+	if (table_in_reach(err) || ahci_pci_abar(cfg, &a->abar, err))
+		return -1;
+	uint32_t implemented = *(volatile uint32_t *)(uintptr_t)(a->abar + AHCI_PI);
+	if (port >= AHCI_MAX_PORTS || !(implemented & (1u << port)))
+		return error_set(err, "ahci: PCI %02x:%02x.%x has no port %u", pci->bus, pci->dev,
+		                 pci->fn, port);
+	return check_port(a, err) ? -1 : 0;
+}
+
 int ahci_disk_find(struct ahci_disk *a, const void *first, uint32_t count, void *scratch,
                    struct error *err)
 {
 	struct search s = {.first = first, .count = count, .scratch = scratch};
+	if (table_in_reach(err))
+		return -1;
 	error_set(&s.why, "ahci: no AHCI controller");
 	/* Bus 0, then each bus a PCI-to-PCI bridge leads to, as found. */
 	uint8_t buses[MAX_BUSES] = {0};
@@ -194,8 +286,7 @@ int ahci_disk_find(struct ahci_disk *a, const void *first, uint32_t count, void 
 				cfg[3] = pci_read32(&f, 0x0c);
 				uint32_t class = cfg[2] >> 8;
 				if (class == AHCI_PCI_CLASS) {
-					for (uint8_t i = 1; i < 16; i++)
-						cfg[i] = pci_read32(&f, (uint8_t)(4 * i));
+					read_config(&f, cfg);
 					try_controller(&s, &f, cfg);
 				} else if (class == PCI_CLASS_BRIDGE) {
 					uint8_t secondary = (uint8_t)(pci_read32(&f, 0x18) >> 8);

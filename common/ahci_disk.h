@@ -1,8 +1,11 @@
-/* common/ahci_disk.h - read the boot drive through its AHCI port, for the
- * BIOS loader (loader/bios/disk_bios.c), when the BIOS names no device
- * path for it (SeaBIOS's AHCI disks have none): the port is found by
+/* common/ahci_disk.h - read the boot drive through its AHCI port. The
+ * BIOS loader (loader/bios/disk_bios.c) finds the port when the BIOS names
+ * no device path for the drive (SeaBIOS's AHCI disks have none), by
  * reading each AHCI disk's first sectors and comparing them with what
- * INT 13h read. common/ahci.h says why, and how little is touched.
+ * INT 13h read; the UEFI loader (loader/uefi/disk_uefi.c) has it from the
+ * boot partition's device path. common/ahci.h says why, and how little
+ * is touched. Each call is one or more whole commands, polled: under UEFI
+ * the caller keeps firmware events out meanwhile (TPL_NOTIFY).
  */
 #ifndef TWINBOOT_AHCI_DISK_H
 #define TWINBOOT_AHCI_DISK_H
@@ -26,6 +29,12 @@ struct ahci_disk {
  * else the most telling reason a disk was passed over, or that two
  * matched. */
 int ahci_disk_find(struct ahci_disk *a, const void *first, uint32_t count, void *scratch,
+                   struct error *err);
+
+/* Port `port` of the AHCI controller at `pci`, when it is a disk the
+ * firmware runs (ahci_port_usable). Returns 0 with *a, or -1 with err
+ * saying why not. */
+int ahci_disk_open(struct ahci_disk *a, const struct pci_location *pci, unsigned port,
                    struct error *err);
 
 /* "AHCI port 0, PCI 00:1f.2": which disk it reads, for verbose=1. */

@@ -179,13 +179,13 @@ static int read_failed(const char *path, uint64_t done, uint64_t bytes, EFI_STAT
  * with no cache, the BIOS loader's 60 KiB. */
 uint32_t platform_kernel_head_bytes(void)
 {
-	return uefi_disk_volume() ? KERNEL_HEAD_MAX : 16u << 10;
+	return uefi_disk_volume(0) ? KERNEL_HEAD_MAX : 16u << 10;
 }
 
 int platform_read_file(const char *path, uint64_t offset, void *dest, uint64_t len, uint64_t *size,
                        struct error *err)
 {
-	struct fat_volume *volume = uefi_disk_volume();
+	struct fat_volume *volume = uefi_disk_volume(len);
 	if (volume)
 		return fat_read_file(volume, path, offset, dest, len, size, err);
 	if (open_file(path, err) || (!len && !last_size_known && stat_file(path, err)))

@@ -21,10 +21,11 @@ extern EFI_HANDLE uefi_boot_device;
  * that goes back to the firmware. */
 void uefi_close_files(void);
 
-/* The boot partition as read by our own IDE driver (disk_uefi.c), once
- * platform_native_disk has taken it; NULL while files go through the
- * firmware's file system. */
-struct fat_volume *uefi_disk_volume(void);
+/* The boot partition as read by our own IDE or AHCI driver (disk_uefi.c)
+ * for a read of `bytes`, once platform_native_disk has taken it (IDE), or
+ * from the first read of NATIVE_MIN_BYTES or more on (AHCI); NULL while
+ * files go through the firmware's file system. */
+struct fat_volume *uefi_disk_volume(uint64_t bytes);
 
 /* EFI_GLOBAL_VARIABLE (UEFI 2.10 3.3), the GUID of SecureBoot, ConOut
  * and the other standard variables; libefi, which would define it, is not

@@ -77,12 +77,23 @@ static struct ahci_port_state running_disk(void)
 {
 	return (struct ahci_port_state){.clb = 0x0efe6400,
 	                                .clbu = 0,
+	                                .fb = 0x0efe6800,
+	                                .fbu = 0,
 	                                .cmd = AHCI_CMD_ST | AHCI_CMD_FRE | AHCI_CMD_CR |
 	                                       (1u << 14) /* FR */,
 	                                .ie = 0,
 	                                .tfd = 0x50,
 	                                .sig = AHCI_SIG_ATA,
 	                                .ssts = 0x113};
+}
+
+/* The same port as edk2 leaves it between commands: both engines off
+ * (SUD | POD), the command list and FIS area still set. */
+static struct ahci_port_state stopped_disk(void)
+{
+	struct ahci_port_state p = running_disk();
+	p.cmd = 0x6;
+	return p;
 }
 
 static void expect_refused(struct ahci_port_state p, const char *part)
@@ -99,6 +110,8 @@ static void takes_a_running_disk_port_only(void **state)
 	struct error err = {{0}};
 	struct ahci_port_state p = running_disk();
 	assert_int_equal(ahci_port_usable(0, &p, &err), 0);
+	p = stopped_disk();
+	assert_int_equal(ahci_port_usable(0, &p, &err), 0);
 
 	p = running_disk();
 	p.ssts = 0x000; /* nothing attached */
@@ -109,12 +122,22 @@ static void takes_a_running_disk_port_only(void **state)
 	p = running_disk();
 	p.sig = 0xeb140101; /* ATAPI: a CD drive */
 	expect_refused(p, "signature 0xeb140101");
+	/* Half started or half stopped: in no state we know. */
 	p = running_disk();
-	p.cmd &= ~AHCI_CMD_ST; /* the firmware does not run it */
+	p.cmd &= ~AHCI_CMD_ST;
 	expect_refused(p, "PxCMD 0xc010");
 	p = running_disk();
 	p.cmd &= ~AHCI_CMD_CR;
 	expect_refused(p, "PxCMD 0x4011");
+	p = stopped_disk();
+	p.cmd |= AHCI_CMD_FRE | AHCI_CMD_FR;
+	expect_refused(p, "PxCMD 0x4016");
+	p = stopped_disk();
+	p.fb = 0; /* nowhere for received FISes to go */
+	expect_refused(p, "PxFB 0x0");
+	p = stopped_disk();
+	p.fbu = 2;
+	expect_refused(p, "PxFB 0x20efe6800");
 	p = running_disk();
 	p.clbu = 1; /* command list above 4 GiB */
 	expect_refused(p, "PxCLB 0x10efe6400");
