@@ -140,7 +140,7 @@ int ahci_disk_read(struct ahci_disk *a, uint64_t lba, uint32_t count, void *buf,
 
 void ahci_disk_describe(const struct ahci_disk *a, char *out, size_t size)
 {
-	fmt_snprintf(out, size, "AHCI port %u, PCI %02x:%02x.%x", a->port, a->pci.bus, a->pci.dev,
+	fmt_snprintf(out, size, "port %u, PCI %02x:%02x.%x", a->port, a->pci.bus, a->pci.dev,
 	             a->pci.fn);
 }
 

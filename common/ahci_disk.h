@@ -37,7 +37,8 @@ int ahci_disk_find(struct ahci_disk *a, const void *first, uint32_t count, void 
 int ahci_disk_open(struct ahci_disk *a, const struct pci_location *pci, unsigned port,
                    struct error *err);
 
-/* "AHCI port 0, PCI 00:1f.2": which disk it reads, for verbose=1. */
+/* "port 0, PCI 00:1f.2": which disk it reads, for verbose=1 ("disk:
+ * reading by AHCI (port 0, PCI 00:1f.2)"). */
 void ahci_disk_describe(const struct ahci_disk *a, char *out, size_t size);
 
 /* Read `count` sectors at `lba` into buf (2-byte aligned, below 4 GiB).

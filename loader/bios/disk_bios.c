@@ -365,7 +365,7 @@ void disk_bios_native(struct disk *disk, int allowed)
 			             "INT 13h (disk=firmware in the config)");
 		return;
 	}
-	if (d->have_params && !d->use_dma)
+	if (d->have_params && !d->use_dma && !d->use_ahci)
 		try_virtio(d, d->params, disk->sectors);
 }
 

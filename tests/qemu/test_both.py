@@ -132,9 +132,9 @@ READ_PATHS = [
                  r"virtio-blk \(PCI 00:04\.0, queue size 8\)", id="bios-virtio-blk-second"),
     pytest.param("bios", "virtio-high", "bigmodule", r"INT 13h \(virtio: notify capability is "
                  r"in BAR 4 at 0x1[0-9a-f]{8}, above 4 GiB\)", id="bios-virtio-blk-above-4g"),
-    pytest.param("bios", "ahci", "bigmodule", r"AHCI \(AHCI port 0, PCI 00:03\.0\)",
+    pytest.param("bios", "ahci", "bigmodule", r"AHCI \(port 0, PCI 00:03\.0\)",
                  id="bios-ahci"),
-    pytest.param("bios", "ahci-third", "bigmodule", r"AHCI \(AHCI port 2, PCI 00:03\.0\)",
+    pytest.param("bios", "ahci-third", "bigmodule", r"AHCI \(port 2, PCI 00:03\.0\)",
                  id="bios-ahci-third-port"),
     pytest.param("bios", "usb-xhci", "bigmodule", r"INT 13h \(edd: no EDD 3\.0 device path\)",
                  id="bios-usb-xhci"),
@@ -146,9 +146,9 @@ READ_PATHS = [
                  r"bus-master DMA \(the ATA master at 0x170, PCI 00:01\.1\)", id="uefi-ide"),
     pytest.param("uefi", "ide-slave", "bigmodule",
                  r"bus-master DMA \(the ATA slave at 0x1f0, PCI 00:01\.1\)", id="uefi-ide-slave"),
-    pytest.param("uefi", "ahci", "bigmodule", r"AHCI \(AHCI port 0, PCI 00:03\.0\)",
+    pytest.param("uefi", "ahci", "bigmodule", r"AHCI \(port 0, PCI 00:03\.0\)",
                  id="uefi-ahci"),
-    pytest.param("uefi", "ahci-third", "bigmodule", r"AHCI \(AHCI port 2, PCI 00:03\.0\)",
+    pytest.param("uefi", "ahci-third", "bigmodule", r"AHCI \(port 2, PCI 00:03\.0\)",
                  id="uefi-ahci-third-port"),
     pytest.param("uefi", "virtio", "bigmodule",
                  r"the firmware \(the boot disk is on neither an IDE channel nor an AHCI "
