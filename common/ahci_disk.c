@@ -148,7 +148,9 @@ void ahci_disk_describe(const struct ahci_disk *a, char *out, size_t size)
  * stage any disk was passed over at (a disk that read other sectors says
  * more than an empty port). */
 struct search {
-	const void *first;
+	int (*read_first)(void *first, struct error *err);
+	void *first;
+	int have_first;
 	uint32_t count;
 	void *scratch;
 	int matches;
@@ -196,6 +198,9 @@ static int try_port(struct search *s, struct ahci_disk *a, struct error *e)
 	int stage = check_port(a, e);
 	if (stage)
 		return stage;
+	if (!s->have_first && s->read_first(s->first, e))
+		return 3;
+	s->have_first = 1;
 	if (ahci_disk_read(a, 0, s->count, s->scratch, e))
 		return 3;
 	if (memcmp(s->scratch, s->first, s->count * 512u)) {
@@ -261,10 +266,11 @@ int ahci_disk_open(struct ahci_disk *a, const struct pci_location *pci, unsigned
 	return check_port(a, err) ? -1 : 0;
 }
 
-int ahci_disk_find(struct ahci_disk *a, const void *first, uint32_t count, void *scratch,
-                   struct error *err)
+int ahci_disk_find(struct ahci_disk *a, int (*read_first)(void *first, struct error *err),
+                   void *first, uint32_t count, void *scratch, struct error *err)
 {
-	struct search s = {.first = first, .count = count, .scratch = scratch};
+	struct search s = {
+	    .read_first = read_first, .first = first, .count = count, .scratch = scratch};
 	if (table_in_reach(err))
 		return -1;
 	error_set(&s.why, "ahci: no AHCI controller");

@@ -23,13 +23,15 @@ struct ahci_disk {
 };
 
 /* Find the one disk on an AHCI port (PCI bus 0 and the buses behind its
- * bridges) whose first `count` sectors are `first`; `scratch` holds count
- * sectors, 2-byte aligned. Returns 0 with *a, or -1 with err
- * saying why not: "ahci: no AHCI controller" when there is none at all,
- * else the most telling reason a disk was passed over, or that two
- * matched. */
-int ahci_disk_find(struct ahci_disk *a, const void *first, uint32_t count, void *scratch,
-                   struct error *err);
+ * bridges) whose first `count` sectors are the boot drive's, which
+ * read_first(first, err) reads into `first` when the first port with a
+ * disk turns up (not before: on a machine without one, every boot from a
+ * USB stick would pay for a read); `scratch` holds count sectors, 2-byte
+ * aligned. Returns 0 with *a, or -1 with err saying why not: "ahci: no
+ * AHCI controller" when there is none at all, else the most telling
+ * reason a disk was passed over, or that two matched. */
+int ahci_disk_find(struct ahci_disk *a, int (*read_first)(void *first, struct error *err),
+                   void *first, uint32_t count, void *scratch, struct error *err);
 
 /* Port `port` of the AHCI controller at `pci`, when it is a disk the
  * firmware runs (ahci_port_usable). Returns 0 with *a, or -1 with err

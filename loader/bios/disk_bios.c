@@ -327,6 +327,12 @@ static void try_virtio(struct bios_disk *d, const uint8_t *params, uint64_t sect
 		fmt_snprintf(d->method, sizeof(d->method), "INT 13h (%s)", err.msg);
 }
 
+/* The boot drive's first sectors by INT 13h, for ahci_disk_find. */
+static int int13_first_sectors(void *buf, struct error *err)
+{
+	return int13_read(&boot_disk, 0, DMA_CHECK_SECTORS, buf, err);
+}
+
 /* Take the AHCI path when the BIOS names no device for the drive (no
  * AH=48h answer, or one without an EDD 3.0 device path: SeaBIOS's AHCI
  * disks) and exactly one disk on an AHCI port reads its first sectors as
@@ -338,8 +344,8 @@ static void try_ahci(struct bios_disk *d)
 		return;
 	if (!cpu_features().tsc)
 		error_set(&err, "no TSC for timeouts");
-	else if (!int13_read(d, 0, DMA_CHECK_SECTORS, by_int13, &err) &&
-	         !ahci_disk_find(&d->ahci, by_int13, DMA_CHECK_SECTORS, by_native, &err)) {
+	else if (!ahci_disk_find(&d->ahci, int13_first_sectors, by_int13, DMA_CHECK_SECTORS,
+	                         by_native, &err)) {
 		d->use_ahci = 1;
 		char where[64];
 		ahci_disk_describe(&d->ahci, where, sizeof(where));
