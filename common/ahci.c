@@ -3,9 +3,8 @@
 
 #include "ahci.h"
 #include "lib.h"
+#include "pci.h"
 
-#define PCI_COMMAND_MEMORY 0x0002u
-#define PCI_COMMAND_MASTER 0x0004u
 #define PCI_BAR5 9 /* dword index of BAR5, ABAR */
 
 #define FIS_H2D 0x27

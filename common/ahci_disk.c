@@ -14,6 +14,7 @@
 #include "cpu.h"
 #include "fmt.h"
 #include "lib.h"
+#include "mmio.h"
 #include "pci.h"
 
 /* A disk answers within a second; 8e9 ticks is two even at 4 GHz. */
@@ -25,12 +26,7 @@ static struct ahci_cmd_table table __attribute__((aligned(128)));
 
 static volatile uint32_t *port_reg(const struct ahci_disk *a, uint32_t reg)
 {
-	return (volatile uint32_t *)(uintptr_t)(a->abar + AHCI_PORT(a->port) + reg);
-}
-
-static void barrier(void)
-{
-	__asm__ volatile("" : : : "memory");
+	return reg32(a->abar + AHCI_PORT(a->port) + reg);
 }
 
 /* Set or clear PxCMD bits `set` and wait until bits `running` follow:
@@ -78,7 +74,7 @@ static int read_command(const struct ahci_disk *a, uint64_t lba, uint32_t count,
 {
 	struct ahci_cmd_header h;
 	ahci_build_read(&h, &table, (uint32_t)(uintptr_t)&table, lba, count, buf);
-	volatile uint32_t *slot = (volatile uint32_t *)(uintptr_t)*port_reg(a, AHCI_PX_CLB);
+	volatile uint32_t *slot = reg32(*port_reg(a, AHCI_PX_CLB));
 	const uint32_t *ours = (const uint32_t *)&h;
 	uint32_t saved[sizeof(h) / 4];
 	for (unsigned i = 0; i < sizeof(h) / 4; i++) {
@@ -210,11 +206,21 @@ static int try_port(struct search *s, struct ahci_disk *a, struct error *e)
 	return 0;
 }
 
-/* The function's first 64 bytes of configuration space. */
-static void read_config(const struct pci_location *f, uint32_t cfg[16])
+/* The AHCI controller at `f`, as ahci_pci_abar judges its configuration
+ * space: a->abar set, and its implemented ports returned in *ports. A
+ * controller the firmware left in legacy mode (GHC.AE clear) runs no
+ * port: ahci_port_usable turns each down. */
+static int open_controller(struct ahci_disk *a, const struct pci_location *f, uint32_t *ports,
+                           struct error *err)
 {
+	uint32_t cfg[16];
 	for (uint8_t i = 0; i < 16; i++)
 		cfg[i] = pci_read32(f, (uint8_t)(4 * i));
+	*a = (struct ahci_disk){.pci = *f};
+	if (ahci_pci_abar(cfg, &a->abar, err))
+		return -1;
+	*ports = *reg32(a->abar + AHCI_PI);
+	return 0;
 }
 
 /* The HBA fetches the command table by a 32-bit address here. */
@@ -229,17 +235,15 @@ static int table_in_reach(struct error *err)
 	return 0;
 }
 
-static void try_controller(struct search *s, const struct pci_location *f, const uint32_t cfg[16])
+static void try_controller(struct search *s, const struct pci_location *f)
 {
 	struct error e = {{0}};
-	struct ahci_disk a = {.pci = *f};
-	if (ahci_pci_abar(cfg, &a.abar, &e)) {
+	struct ahci_disk a;
+	uint32_t implemented;
+	if (open_controller(&a, f, &implemented, &e)) {
 		passed_over(s, 2, &e);
 		return;
 	}
-	/* A controller the firmware left in legacy mode (GHC.AE clear) runs
-	 * no port: ahci_port_usable turns each down. */
-	uint32_t implemented = *(volatile uint32_t *)(uintptr_t)(a.abar + AHCI_PI);
 	for (a.port = 0; a.port < AHCI_MAX_PORTS; a.port++) {
 		if (!(implemented & (1u << a.port)))
 			continue;
@@ -254,12 +258,10 @@ static void try_controller(struct search *s, const struct pci_location *f, const
 int ahci_disk_open(struct ahci_disk *a, const struct pci_location *pci, unsigned port,
                    struct error *err)
 {
-	uint32_t cfg[16];
-	read_config(pci, cfg);
-	*a = (struct ahci_disk){.pci = *pci, .port = port};
-	if (table_in_reach(err) || ahci_pci_abar(cfg, &a->abar, err))
+	uint32_t implemented;
+	if (table_in_reach(err) || open_controller(a, pci, &implemented, err))
 		return -1;
-	uint32_t implemented = *(volatile uint32_t *)(uintptr_t)(a->abar + AHCI_PI);
+	a->port = port;
 	if (port >= AHCI_MAX_PORTS || !(implemented & (1u << port)))
 		return error_set(err, "ahci: PCI %02x:%02x.%x has no port %u", pci->bus, pci->dev,
 		                 pci->fn, port);
@@ -281,19 +283,14 @@ int ahci_disk_find(struct ahci_disk *a, int (*read_first)(void *first, struct er
 		for (uint8_t dev = 0; dev < 32; dev++) {
 			for (uint8_t fn = 0; fn < 8; fn++) {
 				struct pci_location f = {buses[b], dev, fn};
-				uint32_t cfg[16] = {0};
-				cfg[0] = pci_read32(&f, 0);
-				if ((cfg[0] & 0xffff) == 0xffff) {
+				if ((pci_read32(&f, 0) & 0xffff) == 0xffff) {
 					if (!fn)
 						break;
 					continue;
 				}
-				cfg[2] = pci_read32(&f, 0x08);
-				cfg[3] = pci_read32(&f, 0x0c);
-				uint32_t class = cfg[2] >> 8;
+				uint32_t class = pci_read32(&f, 0x08) >> 8;
 				if (class == AHCI_PCI_CLASS) {
-					read_config(&f, cfg);
-					try_controller(&s, &f, cfg);
+					try_controller(&s, &f);
 				} else if (class == PCI_CLASS_BRIDGE) {
 					uint8_t secondary = (uint8_t)(pci_read32(&f, 0x18) >> 8);
 					int known = !secondary; /* 0: not configured */
@@ -303,7 +300,7 @@ int ahci_disk_find(struct ahci_disk *a, int (*read_first)(void *first, struct er
 						buses[nbuses++] = secondary;
 				}
 				/* Functions 1-7 only on a multi-function device. */
-				if (!fn && !(cfg[3] & 0x00800000u))
+				if (!fn && !(pci_read32(&f, 0x0c) & 0x00800000u))
 					break;
 			}
 		}

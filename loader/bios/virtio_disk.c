@@ -13,6 +13,7 @@
 #include "cpu.h"
 #include "disk.h"
 #include "lib.h"
+#include "mmio.h"
 #include "pci.h"
 #include "virtio_disk.h"
 
@@ -26,27 +27,6 @@ static volatile uint8_t status;
 /* Deadlines in TSC ticks: 8e9 is two seconds even at 4 GHz, and a
  * 4 MiB request takes milliseconds. */
 #define TIMEOUT_TICKS 8000000000ull
-
-static volatile uint8_t *reg8(uint32_t at)
-{
-	return (volatile uint8_t *)(uintptr_t)at;
-}
-static volatile uint16_t *reg16(uint32_t at)
-{
-	return (volatile uint16_t *)(uintptr_t)at;
-}
-static volatile uint32_t *reg32(uint32_t at)
-{
-	return (volatile uint32_t *)(uintptr_t)at;
-}
-
-/* The device reads the rings we write, and writes those we read: keep gcc
- * from moving memory accesses across this point (x86 keeps stores in
- * order, so no fence is needed). */
-static inline void barrier(void)
-{
-	__asm__ volatile("" ::: "memory");
-}
 
 int virtio_blk_open(struct virtio_blk *v, const uint8_t params[EDD_PARAMS_SIZE], uint64_t sectors,
                     struct error *err)

@@ -280,14 +280,14 @@ static int open_and_check(const struct native_target *t, const uint8_t *config_f
 }
 
 /* Open the driver, check it and say so; on failure the firmware reads on,
- * and says why when verbose. Returns 0 when ours reads from now on. */
-static int take_over(const struct native_target *t, const void *config_file, uint64_t config_size)
+ * and says why when verbose. */
+static void take_over(const struct native_target *t, const void *config_file, uint64_t config_size)
 {
 	struct error err = {{0}};
 	if (open_and_check(t, config_file, config_size, &err)) {
 		part.by = BY_FIRMWARE;
 		log_verbose("disk: reading by the firmware (%s)", err.msg);
-		return -1;
+		return;
 	}
 	char where[80];
 	if (part.by == BY_AHCI)
@@ -297,7 +297,6 @@ static int take_over(const struct native_target *t, const void *config_file, uin
 	log_verbose("disk: reading by %s (%s)", part.by == BY_AHCI ? "AHCI" : "bus-master DMA",
 	            where);
 	part.mounted = 1;
-	return 0;
 }
 
 void platform_native_disk(int allowed, const void *config_file, uint64_t config_size)
@@ -314,7 +313,7 @@ void platform_native_disk(int allowed, const void *config_file, uint64_t config_
 		error_set(why, "disk=firmware in the config");
 	else if (!locate(uefi_boot_device, &target, why)) {
 		if (target.by == BY_ATA) {
-			(void)take_over(&target, config_file, config_size);
+			take_over(&target, config_file, config_size);
 			return;
 		}
 		waiting = target;
@@ -333,7 +332,7 @@ struct fat_volume *uefi_disk_volume(uint64_t bytes)
 	if (!part.mounted && waiting.by && bytes >= NATIVE_MIN_BYTES) {
 		struct native_target t = waiting;
 		waiting.by = 0; /* one try */
-		(void)take_over(&t, config_copy, config_copy_size);
+		take_over(&t, config_copy, config_copy_size);
 	}
 	return part.mounted ? &part.volume : NULL;
 }

@@ -245,6 +245,14 @@ SNAKEOIL_KEY = "/usr/share/ovmf/PkKek-1-snakeoil.key"  # passphrase "snakeoil"
 SNAKEOIL_CERT = "/usr/share/ovmf/PkKek-1-snakeoil.pem"
 
 
+def unlocked_key(tmp_path):
+    """The snakeoil key without its passphrase, as mkimage --sign takes it."""
+    key = tmp_path / "k.pem"
+    subprocess.run(["openssl", "rsa", "-in", SNAKEOIL_KEY, "-passin", "pass:snakeoil",
+                    "-out", str(key)], check=True, capture_output=True)
+    return key
+
+
 def test_signed_image_carries_the_manifest_after_stage2(inputs, tmp_path):  # noqa: F811
     """--sign pins the files in BOOTX64.EFI and in the BIOS boot area:
     stage 2 says 21 manifest sectors follow it, stage 1 loads them too,
@@ -252,9 +260,7 @@ def test_signed_image_carries_the_manifest_after_stage2(inputs, tmp_path):  # no
     reproducible like the rest of the image."""
     if inputs["fake"]:
         pytest.skip("needs the real stage 2 and BOOTX64.EFI")
-    key = tmp_path / "k.pem"
-    subprocess.run(["openssl", "rsa", "-in", SNAKEOIL_KEY, "-passin", "pass:snakeoil",
-                    "-out", str(key)], check=True, capture_output=True)
+    key = unlocked_key(tmp_path)
     images = []
     for name in ("a.img", "b.img"):
         mkimage("-o", tmp_path / name, "--kernel", inputs["kernel"], "--sign", key,
@@ -296,9 +302,7 @@ def test_stage2_and_its_manifest_fit_what_stage1_loads(inputs, tmp_path,  # noqa
     refused, naming the limit."""
     if inputs["fake"]:
         pytest.skip("needs the real BOOTX64.EFI to sign")
-    key = tmp_path / "k.pem"
-    subprocess.run(["openssl", "rsa", "-in", SNAKEOIL_KEY, "-passin", "pass:snakeoil",
-                    "-out", str(key)], check=True, capture_output=True)
+    key = unlocked_key(tmp_path)
     stage2 = tmp_path / "stage2.bin"
     stage2.write_bytes(bytes(stage2_sectors * SECTOR - 8) + b"TBS2" + bytes(4))
     args = [a if a != inputs["stage2"] else stage2 for a in loader_args(inputs)]
