@@ -149,6 +149,7 @@ struct search {
 	int have_first;
 	uint32_t count;
 	void *scratch;
+	unsigned controllers;
 	int matches;
 	struct ahci_disk found;
 	int stage;
@@ -240,6 +241,7 @@ static void try_controller(struct search *s, const struct pci_location *f)
 	struct error e = {{0}};
 	struct ahci_disk a;
 	uint32_t implemented;
+	s->controllers++;
 	if (open_controller(&a, f, &implemented, &e)) {
 		passed_over(s, 2, &e);
 		return;
@@ -275,7 +277,8 @@ int ahci_disk_find(struct ahci_disk *a, int (*read_first)(void *first, struct er
 	    .read_first = read_first, .first = first, .count = count, .scratch = scratch};
 	if (table_in_reach(err))
 		return -1;
-	error_set(&s.why, "ahci: no AHCI controller");
+	/* Until a port says more: a controller may implement none. */
+	error_set(&s.why, "ahci: no port implemented");
 	/* Bus 0, then each bus a PCI-to-PCI bridge leads to, as found. */
 	uint8_t buses[MAX_BUSES] = {0};
 	unsigned nbuses = 1;
@@ -312,6 +315,10 @@ int ahci_disk_find(struct ahci_disk *a, int (*read_first)(void *first, struct er
 	if (s.matches > 1)
 		return error_set(
 		    err, "ahci: %d disks read the same first sectors as the boot drive", s.matches);
+	if (!s.controllers) {
+		error_set(err, "ahci: no AHCI controller");
+		return AHCI_NO_CONTROLLER;
+	}
 	*err = s.why;
 	return -1;
 }

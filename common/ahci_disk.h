@@ -27,9 +27,10 @@ struct ahci_disk {
  * read_first(first, err) reads into `first` when the first port with a
  * disk turns up (not before: on a machine without one, every boot from a
  * USB stick would pay for a read); `scratch` holds count sectors, 2-byte
- * aligned. Returns 0 with *a, or -1 with err saying why not: "ahci: no
- * AHCI controller" when there is none at all, else the most telling
- * reason a disk was passed over, or that two matched. */
+ * aligned. Returns 0 with *a; AHCI_NO_CONTROLLER when the machine has
+ * none at all; else -1 with err saying why not: the most telling reason
+ * a disk was passed over, or that two matched. */
+#define AHCI_NO_CONTROLLER 1
 int ahci_disk_find(struct ahci_disk *a, int (*read_first)(void *first, struct error *err),
                    void *first, uint32_t count, void *scratch, struct error *err);
 
