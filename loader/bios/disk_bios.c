@@ -342,10 +342,10 @@ static void try_ahci(struct bios_disk *d)
 	struct error err = {{0}};
 	if (d->have_params && edd_device_path_present(d->params))
 		return;
-	int found = cpu_features().tsc ? ahci_disk_find(&d->ahci, int13_first_sectors, by_int13,
-	                                                DMA_CHECK_SECTORS, by_native, &err)
-	                               : error_set(&err, "no TSC for timeouts");
-	if (!found) {
+	int status = cpu_features().tsc ? ahci_disk_find(&d->ahci, int13_first_sectors, by_int13,
+	                                                 DMA_CHECK_SECTORS, by_native, &err)
+	                                : error_set(&err, "no TSC for timeouts");
+	if (!status) {
 		d->use_ahci = 1;
 		char where[64];
 		ahci_disk_describe(&d->ahci, where, sizeof(where));
@@ -353,7 +353,7 @@ static void try_ahci(struct bios_disk *d)
 		return;
 	}
 	/* No AHCI controller at all: the EDD reason says more. */
-	if (found != AHCI_NO_CONTROLLER)
+	if (status != AHCI_NO_CONTROLLER)
 		fmt_snprintf(d->method, sizeof(d->method), "INT 13h (%s)", err.msg);
 }
 
