@@ -1,6 +1,6 @@
-/* common/ahci.h - the pure parts of the BIOS loader's native AHCI path
+/* common/ahci.h - the pure parts of the loaders' native AHCI path
  * (common/ahci_disk.c): whether a PCI function is an AHCI controller whose
- * registers stage 2 can reach, whether a port is one the firmware runs
+ * registers the loaders can reach, whether a port is one the firmware runs
  * with a disk behind it, the command header and table of a read, and what
  * a finished command's registers say. No MMIO here, so the host tests them.
  *
@@ -13,7 +13,9 @@
  * up and reads through it after us (INT 13h, should our path fail or the
  * config say disk=firmware). We borrow slot 0 of its command list for
  * one command at a time, with a command table of our own, and put its
- * header back after; the port is never stopped unless a command fails.
+ * header back after. A port the firmware left running stays running
+ * (SeaBIOS) unless a command fails; one it stops between commands
+ * (edk2) we start and stop again around ours.
  * Reference: Serial ATA AHCI 1.3.1, sections 3 (registers), 4.2 (command
  * list and table) and 6.2.2 (error recovery); ATA8-ACS for READ DMA EXT.
  */

@@ -17,8 +17,6 @@
 #include "mmio.h"
 #include "pci.h"
 
-/* A disk answers within a second; 8e9 ticks is two even at 4 GHz. */
-#define TIMEOUT_TICKS 8000000000ull
 #define PCI_CLASS_BRIDGE 0x060400u
 #define MAX_BUSES 16u
 
@@ -36,7 +34,7 @@ static int switch_engine(const struct ahci_disk *a, uint32_t set, uint32_t runni
 {
 	volatile uint32_t *cmd = port_reg(a, AHCI_PX_CMD);
 	*cmd = on ? *cmd | set : *cmd & ~set;
-	uint64_t deadline = rdtsc() + TIMEOUT_TICKS;
+	uint64_t deadline = rdtsc() + DEVICE_TIMEOUT_TICKS;
 	while (!(*cmd & running) != !on)
 		if (rdtsc() > deadline)
 			return -1;
@@ -85,7 +83,7 @@ static int read_command(const struct ahci_disk *a, uint64_t lba, uint32_t count,
 	barrier();
 	*port_reg(a, AHCI_PX_CI) = 1;
 
-	uint64_t deadline = rdtsc() + TIMEOUT_TICKS;
+	uint64_t deadline = rdtsc() + DEVICE_TIMEOUT_TICKS;
 	int timed_out = 0;
 	while ((*port_reg(a, AHCI_PX_CI) & 1) && !(*port_reg(a, AHCI_PX_IS) & AHCI_IS_TFES) &&
 	       !(timed_out = rdtsc() > deadline))

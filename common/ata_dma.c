@@ -60,10 +60,6 @@ static struct ide_prd prd_table[PRD_COUNT] __attribute__((aligned(PRD_COUNT * 8)
  * from wrapping to the 0 that means 65536. */
 #define MAX_SECTORS 0xffffu
 
-/* Deadlines in TSC ticks: a disk answers within a second; 8e9 ticks is
- * two seconds even at 4 GHz and generous on slower CPUs. */
-#define TIMEOUT_TICKS 8000000000ull
-
 /* The alternate status: reading it doesn't acknowledge the device. */
 static uint8_t alt_status(const struct ata_dma *a)
 {
@@ -73,7 +69,7 @@ static uint8_t alt_status(const struct ata_dma *a)
 /* Wait until BSY is clear; returns the status, or -1 on timeout. */
 static int wait_not_busy(const struct ata_dma *a)
 {
-	uint64_t deadline = rdtsc() + TIMEOUT_TICKS;
+	uint64_t deadline = rdtsc() + DEVICE_TIMEOUT_TICKS;
 	for (;;) {
 		uint8_t st = alt_status(a);
 		if (!(st & ST_BSY))
@@ -250,7 +246,7 @@ static int read_command(struct ata_dma *a, uint64_t lba, uint32_t count, struct 
 	/* Done when the engine has gone through the table (ACTIVE clear) and
 	 * the device is no longer busy; the interrupt bit needn't come, as
 	 * nIEN masks it. */
-	uint64_t deadline = rdtsc() + TIMEOUT_TICKS;
+	uint64_t deadline = rdtsc() + DEVICE_TIMEOUT_TICKS;
 	uint8_t bst, st;
 	for (;;) {
 		bst = inb((uint16_t)(bm + BM_STATUS));

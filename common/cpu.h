@@ -25,6 +25,12 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* How long the loaders' disk drivers (ata_dma.c, ahci_disk.c,
+ * loader/bios/virtio_disk.c) wait for a device, in TSC ticks: a disk
+ * answers within a second, and a 16 MiB command takes milliseconds; 8e9
+ * ticks is two seconds even at 4 GHz and generous on slower CPUs. */
+#define DEVICE_TIMEOUT_TICKS 8000000000ull
+
 struct cpu_features {
 	int long_mode; /* CPUID 80000001h EDX bit 29 */
 	int pae;       /* CPUID 1 EDX bit 6 */

@@ -24,10 +24,6 @@ static uint8_t queue[256] __attribute__((aligned(16)));
 static struct virtio_blk_req header;
 static volatile uint8_t status;
 
-/* Deadlines in TSC ticks: 8e9 is two seconds even at 4 GHz, and a
- * 4 MiB request takes milliseconds. */
-#define TIMEOUT_TICKS 8000000000ull
-
 int virtio_blk_open(struct virtio_blk *v, const uint8_t params[EDD_PARAMS_SIZE], uint64_t sectors,
                     struct error *err)
 {
@@ -63,7 +59,7 @@ int virtio_blk_take_over(struct virtio_blk *v, struct error *err)
 	uint32_t common = v->regs.common;
 	/* The device may take a while to reset: 0 reads back once done. */
 	set_status(common, 0);
-	uint64_t deadline = rdtsc() + TIMEOUT_TICKS;
+	uint64_t deadline = rdtsc() + DEVICE_TIMEOUT_TICKS;
 	while (*reg8(common + VIRTIO_COMMON_STATUS))
 		if (rdtsc() > deadline)
 			return error_set(err, "virtio: the device does not reset");
@@ -128,7 +124,7 @@ static int read_request(struct virtio_blk *v, uint64_t lba, uint32_t count, uint
 	barrier();
 	*reg16(v->notify) = 0; /* queue 0 */
 
-	uint64_t deadline = rdtsc() + TIMEOUT_TICKS;
+	uint64_t deadline = rdtsc() + DEVICE_TIMEOUT_TICKS;
 	while (*used_idx != v->submitted)
 		if (rdtsc() > deadline)
 			return error_set(err,

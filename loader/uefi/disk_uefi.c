@@ -68,11 +68,14 @@
 #define HD_START 8u /* PartitionStart, in the disk's blocks */
 #define HD_SIZE 16u /* PartitionSize */
 
+/* Who reads the partition: the firmware's DiskIo, or one of our drivers. */
+enum disk_driver { BY_FIRMWARE, BY_ATA, BY_AHCI };
+
 struct boot_partition {
 	EFI_DISK_IO *disk_io; /* the firmware's way in, relative to the partition */
 	UINT32 media_id;
 	uint64_t first_lba, sectors; /* where the partition is on the disk */
-	enum { BY_FIRMWARE, BY_ATA, BY_AHCI } by;
+	enum disk_driver by;
 	struct ata_dma ata;
 	struct ahci_disk ahci;
 	int mounted;
@@ -93,7 +96,7 @@ static uint8_t by_native[CHECK_BYTES];
 
 /* Which driver the device path calls for, and where its disk is. */
 struct native_target {
-	int by; /* BY_ATA or BY_AHCI */
+	enum disk_driver by; /* BY_ATA or BY_AHCI; BY_FIRMWARE: none */
 	struct ata_location ata;
 	struct pci_location pci;
 	unsigned port;
@@ -329,9 +332,9 @@ void platform_native_disk(int allowed, const void *config_file, uint64_t config_
 
 struct fat_volume *uefi_disk_volume(uint64_t bytes)
 {
-	if (!part.mounted && waiting.by && bytes >= NATIVE_MIN_BYTES) {
+	if (!part.mounted && waiting.by != BY_FIRMWARE && bytes >= NATIVE_MIN_BYTES) {
 		struct native_target t = waiting;
-		waiting.by = 0; /* one try */
+		waiting.by = BY_FIRMWARE; /* one try */
 		take_over(&t, config_copy, config_copy_size);
 	}
 	return part.mounted ? &part.volume : NULL;
