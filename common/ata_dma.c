@@ -190,11 +190,11 @@ int ata_dma_open(struct ata_dma *ata, const struct ata_location *loc, struct err
 	if (!(bar4 & 1) || !(bar4 & 0xfff0))
 		return error_set(err, "ata: bus-master registers are not in I/O space (BAR4 0x%x)",
 		                 (unsigned)bar4);
-	uint16_t command = (uint16_t)pci_read32(&pci, 0x04);
+	uint16_t command = (uint16_t)pci_read32(&pci, PCI_COMMAND);
 	if (!(command & PCI_COMMAND_IO))
 		return error_set(err, "ata: the controller's I/O decoding is off");
 	if (!(command & PCI_COMMAND_MASTER))
-		pci_write16(&pci, 0x04, command | PCI_COMMAND_MASTER);
+		pci_write16(&pci, PCI_COMMAND, command | PCI_COMMAND_MASTER);
 
 	ata->loc = *loc;
 	ata->bus_master = (uint16_t)((bar4 & 0xfffc) + 8 * channel);

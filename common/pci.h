@@ -1,6 +1,8 @@
 /* common/pci.h - PCI configuration space through mechanism #1 (ports
  * 0xcf8/0xcfc, PCI 3.0 section 3.2.2.3.2), for the native disk drivers
- * (ata_dma.c, loader/bios/virtio_disk.c). Each access keeps interrupts
+ * (ata_dma.c, ahci_disk.c, loader/bios/virtio_disk.c), and the command
+ * register's bits, which the pure parts (ahci.c, virtio_blk.c) test in a
+ * configuration space already read. Each access keeps interrupts
  * off between writing the address and using the data port, so the UEFI
  * firmware's interrupt handlers cannot slip in between.
  */
@@ -11,6 +13,8 @@
 
 #include "ide_dma.h"
 
+/* The command register (a word at 0x04, PCI 3.0 6.2.2) and its bits. */
+#define PCI_COMMAND 0x04
 #define PCI_COMMAND_IO 0x0001u
 #define PCI_COMMAND_MEMORY 0x0002u
 #define PCI_COMMAND_MASTER 0x0004u

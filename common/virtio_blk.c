@@ -9,15 +9,14 @@
 
 #include "virtio_blk.h"
 #include "lib.h"
+#include "pci.h"
 
 /* PCI configuration header offsets. */
 #define PCI_VENDOR 0x00
 #define PCI_DEVICE 0x02
-#define PCI_COMMAND 0x04
 #define PCI_STATUS 0x06
 #define PCI_BAR0 0x10
 #define PCI_CAP_PTR 0x34
-#define PCI_COMMAND_MEMORY 0x0002u
 #define PCI_STATUS_CAP_LIST 0x0010u
 #define PCI_CAP_VENDOR 0x09
 /* 192 bytes after the header hold at most 48 capabilities: a bound on a

@@ -64,9 +64,9 @@ int virtio_blk_take_over(struct virtio_blk *v, struct error *err)
 		if (rdtsc() > deadline)
 			return error_set(err, "virtio: the device does not reset");
 	/* Bus mastering: SeaBIOS turns it on, but nothing else would. */
-	uint16_t command = (uint16_t)pci_read32(&v->pci, 0x04);
+	uint16_t command = (uint16_t)pci_read32(&v->pci, PCI_COMMAND);
 	if (!(command & PCI_COMMAND_MASTER))
-		pci_write16(&v->pci, 0x04, command | PCI_COMMAND_MASTER);
+		pci_write16(&v->pci, PCI_COMMAND, command | PCI_COMMAND_MASTER);
 	uint8_t st = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER;
 	set_status(common, st);
 	*reg32(common + VIRTIO_COMMON_GFSELECT) = 0;
